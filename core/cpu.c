@@ -1,0 +1,266 @@
+/* The CPU's life cycle: reset, the execution loop, external interrupts, faults with
+ * double- and triple-fault escalation, single-step and instruction breakpoints. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpu_internal.h"
+
+static const char *const level_names[] = { "8086", "186", "286", "386" };
+
+const char *cpu_level_name(enum cpu_level level) { return level_names[level]; }
+
+bool cpu_level_parse(const char *name, enum cpu_level *level)
+{
+    static const struct { const char *name; enum cpu_level level; } names[] = {
+        { "8086", CPU_8086 }, { "8088", CPU_8086 }, { "186", CPU_186 }, { "80186", CPU_186 },
+        { "286", CPU_286 }, { "80286", CPU_286 }, { "386", CPU_386 }, { "80386", CPU_386 },
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (strcmp(name, names[i].name) == 0) {
+            *level = names[i].level;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The address lines each CPU drives: 20 on the 8086/80186, 24 on the 286, 32 on the 386. */
+static uint32_t address_lines(enum cpu_level level)
+{
+    return level < CPU_286 ? 0xFFFFFu : level == CPU_286 ? 0xFFFFFFu : 0xFFFFFFFFu;
+}
+
+void cpu_init(struct cpu *cpu, struct bus *bus, enum cpu_level level)
+{
+    memset(cpu, 0, sizeof *cpu);
+    cpu->bus = bus;
+    cpu->level = level;
+    bus->addr_mask = address_lines(level);
+    cpu_reset(cpu);
+}
+
+void segment_set_real(struct segment *sg, uint16_t selector)
+{
+    sg->selector = selector;
+    sg->base = (uint32_t)selector << 4;
+    sg->limit = 0xFFFF;
+    sg->rights = SEG_RIGHTS_P | SEG_RIGHTS_S | 0x03; /* present read/write data, accessed */
+    sg->valid = true;
+}
+
+void cpu_load_real_segment(struct cpu *cpu, enum sreg s, uint16_t selector)
+{
+    segment_set_real(&cpu->seg[s], selector);
+}
+
+void cpu_set_segment(struct cpu *cpu, enum sreg s, uint16_t selector, uint32_t base, uint32_t limit, uint16_t rights)
+{
+    cpu->seg[s] = (struct segment){ selector, base, limit, rights, true };
+    if (s == SEG_CS)
+        cpu->cpl = cpu_v86(cpu) ? 3 : cpu_pmode(cpu) ? (selector & 3) : 0;
+}
+
+void cpu_set_cr0(struct cpu *cpu, uint32_t value)
+{
+    uint32_t keep = CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_ET | (cpu->level >= CPU_386 ? CR0_PG : 0);
+    uint32_t old = cpu->cr0;
+    cpu->cr0 = value & keep;
+    if ((old ^ cpu->cr0) & (CR0_PG | CR0_PE))
+        cpu_tlb_flush(cpu, true);
+}
+
+/* Reset state (SDM vol. 3, 9.1.1; the 8086 and 286 data sheets): execution starts 16
+ * bytes below the top of the address space, with CS's base at the top 64 KiB. */
+void cpu_reset(struct cpu *cpu)
+{
+    memset(cpu->regs, 0, sizeof cpu->regs);
+    for (unsigned s = 0; s < 6; s++)
+        segment_set_real(&cpu->seg[s], 0);
+    cpu->seg[SEG_CS].selector = 0xF000;
+    cpu->seg[SEG_CS].base = address_lines(cpu->level) & 0xFFFF0000u;
+    cpu->seg[SEG_CS].rights = SEG_RIGHTS_P | SEG_RIGHTS_S | SEG_RIGHTS_CODE | 0x03;
+    cpu->eip = 0xFFF0;
+    cpu->lazy.op = LF_NONE;
+    cpu->eflags = 0;
+    cpu_set_flags_raw(cpu, 0);
+    if (cpu->level == CPU_386)
+        cpu->regs[REG_EDX] = 0x0308; /* component and stepping ID: 386DX, D1 stepping */
+    cpu->cr0 = cpu->cr2 = cpu->cr3 = 0;
+    memset(cpu->dr, 0, sizeof cpu->dr);
+    cpu->dr[6] = 0xFFFF0FF0u;
+    cpu->dr[7] = 0x400;
+    cpu->gdtr = (struct descriptor_table){ 0, 0xFFFF };
+    cpu->idtr = (struct descriptor_table){ 0, 0x3FF };
+    cpu->ldtr = (struct segment){ 0 };
+    cpu->tr = (struct segment){ 0 };
+    cpu->tr.rights = SEG_RIGHTS_P | 0x0B; /* a busy 32-bit TSS with base 0, limit FFFFh */
+    cpu->tr.limit = 0xFFFF;
+    cpu->cpl = 0;
+    cpu->state = CPU_RUNNING;
+    cpu->nmi_pending = cpu->nmi_blocked = false;
+    cpu->inhibit_irq = 0;
+    cpu->exception_depth = 0;
+    cpu->last_vector = -1;
+    cpu->trap_after = false;
+    cpu_tlb_flush(cpu, true);
+}
+
+/* ---- faults ---- */
+
+enum fault_class { CLASS_BENIGN, CLASS_CONTRIBUTORY, CLASS_PAGE_FAULT };
+
+/* SDM vol. 3, table 6-4. */
+static enum fault_class fault_class(int vector)
+{
+    switch (vector) {
+    case EXC_DE: case EXC_TS: case EXC_NP: case EXC_SS: case EXC_GP: return CLASS_CONTRIBUTORY;
+    case EXC_PF: return CLASS_PAGE_FAULT;
+    default: return CLASS_BENIGN;
+    }
+}
+
+static noreturn void unwind(struct cpu *cpu)
+{
+    if (!cpu->fault_jmp) {
+        fprintf(stderr, "vx86: internal error: CPU fault outside the execution loop\n");
+        abort();
+    }
+    longjmp(*cpu->fault_jmp, 1);
+}
+
+static noreturn void shutdown(struct cpu *cpu)
+{
+    cpu->state = CPU_SHUTDOWN;
+    cpu->exception_depth = 0;
+    unwind(cpu);
+}
+
+/* Faults restart the instruction: EIP and ESP return to their values before it. The
+ * 8086 reports a divide error after the instruction instead. A second fault while the
+ * first is delivered becomes a double fault, a third a shutdown (SDM vol. 3, 6.15, #DF). */
+noreturn void cpu_fault(struct cpu *cpu, int vector, uint32_t error_code)
+{
+    if (!(vector == EXC_DE && cpu->level == CPU_8086))
+        cpu->eip = cpu->insn_eip;
+    cpu->regs[REG_ESP] = cpu->insn_esp;
+    cpu->state = CPU_RUNNING;
+    if (cpu->exception_depth > 0 && cpu->level >= CPU_286) {
+        if (cpu->delivering_vector == EXC_DF || cpu->exception_depth >= 3)
+            shutdown(cpu);
+        enum fault_class first = fault_class(cpu->delivering_vector), second = fault_class(vector);
+        if ((first == CLASS_CONTRIBUTORY && second == CLASS_CONTRIBUTORY) ||
+            (first == CLASS_PAGE_FAULT && second != CLASS_BENIGN)) {
+            vector = EXC_DF;
+            error_code = 0;
+        }
+    }
+    cpu->exception_depth++;
+    cpu->delivering_vector = vector;
+    cpu_deliver_interrupt(cpu, (unsigned)vector, INT_EXCEPTION, error_code);
+    cpu->exception_depth = 0;
+    cpu->icount++;
+    unwind(cpu);
+}
+
+/* ---- the execution loop ---- */
+
+static bool irq_deliverable(const struct cpu *cpu)
+{
+    return cpu->intr_line && (cpu->eflags & FLAG_IF) && !cpu->inhibit_irq && cpu->irq_ack;
+}
+
+/* Delivers NMI or INTR between instructions; returns true if one was taken. */
+static bool take_interrupt(struct cpu *cpu)
+{
+    int vector;
+    if (cpu->nmi_pending && !cpu->nmi_blocked && !cpu->inhibit_irq) {
+        cpu->nmi_pending = false;
+        cpu->nmi_blocked = cpu->level >= CPU_286;
+        vector = EXC_NMI;
+    } else if (irq_deliverable(cpu)) {
+        vector = cpu->irq_ack(cpu->irq_opaque);
+    } else {
+        return false;
+    }
+    cpu->state = CPU_RUNNING;
+    cpu->insn_eip = cpu->eip;
+    cpu->insn_esp = cpu->regs[REG_ESP];
+    cpu->delivering_vector = vector;
+    cpu->exception_depth = 1;
+    cpu_deliver_interrupt(cpu, (unsigned)vector, INT_EXTERNAL, NO_ERROR_CODE);
+    cpu->exception_depth = 0;
+    return true;
+}
+
+/* Enabled instruction breakpoints (DR7 L/G bits with R/W = 00) on the current EIP
+ * fault before the instruction runs, unless RF is set (SDM vol. 3, 18.2.4). */
+static void check_instruction_breakpoints(struct cpu *cpu)
+{
+    if (cpu->eflags & FLAG_RF)
+        return;
+    uint32_t lin = cpu->seg[SEG_CS].base + cpu->eip, hits = 0;
+    for (unsigned i = 0; i < 4; i++) {
+        bool enabled = (cpu->dr[7] >> (2 * i)) & 3;
+        bool execute = ((cpu->dr[7] >> (16 + 4 * i)) & 3) == 0;
+        if (enabled && execute && cpu->dr[i] == lin)
+            hits |= 1u << i;
+    }
+    if (hits) {
+        cpu->dr[6] = (cpu->dr[6] & ~0xFu) | hits;
+        cpu_fault(cpu, EXC_DB, NO_ERROR_CODE);
+    }
+}
+
+static void step(struct cpu *cpu)
+{
+    cpu->insn_eip = cpu->eip;
+    cpu->insn_esp = cpu->regs[REG_ESP];
+    if (unlikely(cpu->dr[7] & 0xFF) && cpu->level >= CPU_386)
+        check_instruction_breakpoints(cpu);
+    bool single_step = (cpu->eflags & FLAG_TF) != 0;
+    int vector_before = cpu->last_vector;
+    cpu->last_vector = -1;
+    struct insn *in = &cpu->insn;
+    cpu_decode(cpu, in);
+    in->fn(cpu, in);
+    cpu->icount++;
+    cpu->eflags &= ~FLAG_RF;
+    if (cpu->inhibit_irq)
+        cpu->inhibit_irq--;
+    bool entered_handler = cpu->last_vector >= 0;
+    if (!entered_handler)
+        cpu->last_vector = vector_before;
+    /* Single-step: a debug trap after each instruction that ran with TF set, except one
+     * that entered an interrupt handler (which clears TF), and not right after MOV SS. */
+    if (single_step && !entered_handler && !cpu->inhibit_irq && cpu->state == CPU_RUNNING) {
+        cpu->dr[6] |= 1u << 14; /* BS */
+        cpu->insn_eip = cpu->eip;
+        cpu->insn_esp = cpu->regs[REG_ESP];
+        cpu->delivering_vector = EXC_DB;
+        cpu->exception_depth = 1;
+        cpu_deliver_interrupt(cpu, EXC_DB, INT_EXCEPTION, NO_ERROR_CODE);
+        cpu->exception_depth = 0;
+    }
+}
+
+uint64_t cpu_run(struct cpu *cpu, uint64_t max_insns)
+{
+    jmp_buf here;
+    jmp_buf *outer = cpu->fault_jmp;
+    uint64_t start = cpu->icount, end = start + max_insns;
+    cpu->fault_jmp = &here;
+    tlb_check_bus(cpu);
+    /* A fault unwinds to here, with the exception already delivered (or the CPU shut
+     * down); the loop then goes on. Only the cpu struct carries state across. */
+    setjmp(here);
+    while (cpu->icount < end && cpu->state != CPU_SHUTDOWN) {
+        if (unlikely(cpu->intr_line || cpu->nmi_pending))
+            take_interrupt(cpu);
+        if (cpu->state == CPU_HALTED)
+            break;
+        step(cpu);
+    }
+    cpu->fault_jmp = outer;
+    return cpu->icount - start;
+}
