@@ -250,11 +250,12 @@ uint64_t cpu_run(struct cpu *cpu, uint64_t max_insns)
     jmp_buf *outer = cpu->fault_jmp;
     uint64_t start = cpu->icount, end = start + max_insns;
     cpu->fault_jmp = &here;
+    cpu->stop_slice = false;
     tlb_check_bus(cpu);
     /* A fault unwinds to here, with the exception already delivered (or the CPU shut
      * down); the loop then goes on. Only the cpu struct carries state across. */
     setjmp(here);
-    while (cpu->icount < end && cpu->state != CPU_SHUTDOWN) {
+    while (cpu->icount < end && cpu->state != CPU_SHUTDOWN && !cpu->stop_slice) {
         if (unlikely(cpu->intr_line || cpu->nmi_pending))
             take_interrupt(cpu);
         if (cpu->state == CPU_HALTED)

@@ -115,6 +115,7 @@ struct cpu {
 
     /* Execution state. */
     enum cpu_run_state state;
+    bool stop_slice;          /* set by the machine from a device callback: end cpu_run now */
     bool intr_line;           /* INTR from the interrupt controller */
     bool nmi_pending;
     bool nmi_blocked;         /* between an NMI and the next IRET */

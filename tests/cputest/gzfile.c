@@ -24,6 +24,21 @@ static bool grow(char **buf, size_t *cap, size_t len)
     return true;
 }
 
+static void describe_error(int errnum, const char *msg, char *err, size_t errlen)
+{
+    /* zlib's message repeats the path ("path: what"); the caller names the file. */
+    const char *sep = msg ? strstr(msg, ": ") : NULL;
+    const char *what = sep ? sep + 2 : msg ? msg : "unknown error";
+    if (errnum == Z_ERRNO)
+        snprintf(err, errlen, "read error: %s", strerror(errno));
+    else if (errnum == Z_BUF_ERROR)
+        snprintf(err, errlen, "truncated gzip data (unexpected end of file)");
+    else if (errnum == Z_DATA_ERROR)
+        snprintf(err, errlen, "corrupt gzip data: %s", what);
+    else
+        snprintf(err, errlen, "%s", what);
+}
+
 /* gzread reports a damaged or truncated stream either by returning -1 or only through
  * gzerror after it returned 0, so both are checked. */
 static bool read_stream(gzFile gz, char **buf, size_t *len, char *err, size_t errlen)
@@ -43,7 +58,7 @@ static bool read_stream(gzFile gz, char **buf, size_t *len, char *err, size_t er
             int errnum = Z_OK;
             const char *msg = gzerror(gz, &errnum);
             if (n < 0 || errnum != Z_OK) {
-                snprintf(err, errlen, "%s", errnum == Z_ERRNO ? strerror(errno) : msg);
+                describe_error(errnum, msg, err, errlen);
                 return false;
             }
             break;

@@ -250,6 +250,17 @@ static bool opcode_mask(const struct json_value *entry, const char *op, int reg,
     return entry_mask(sub, mask, err, errlen);
 }
 
+bool suite_parse_file_name(const char *path, int *opcode, int *reg)
+{
+    char op[3];
+    *opcode = -1;
+    *reg = -1;
+    if (!parse_file_name(base_name(path), op, reg))
+        return false;
+    *opcode = (int)strtol(op, NULL, 16);
+    return true;
+}
+
 bool suite_flags_mask(const struct suite_dir *d, const char *file_name, uint16_t *mask,
                       char *warn, size_t warnlen, char *err, size_t errlen)
 {

@@ -46,6 +46,10 @@ void suite_dir_free(struct suite_dir *d);
 bool suite_flags_mask(const struct suite_dir *d, const char *file_name, uint16_t *mask,
                       char *warn, size_t warnlen, char *err, size_t errlen);
 
+/* "F6.4.json.gz" -> 0xF6, 4; "00.json.gz" -> 0x00, -1. False (and -1, -1) if the name
+ * has another form. */
+bool suite_parse_file_name(const char *path, int *opcode, int *reg);
+
 bool suite_is_revoked(const struct suite_dir *d, const char *hash);
 
 #endif

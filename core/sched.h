@@ -1,0 +1,44 @@
+/* Guest time and the event queue. Devices arm events at absolute guest times (in
+ * nanoseconds); the machine runs the CPU until the next one is due, then fires it
+ * (design-notes: "devices schedule absolute guest-time events on one queue"). */
+#ifndef VX86_SCHED_H
+#define VX86_SCHED_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define SCHED_MAX_EVENTS 64
+#define SCHED_NEVER UINT64_MAX
+
+typedef void (*event_fn)(void *opaque);
+
+struct event {
+    const char *name;
+    event_fn fn;
+    void *opaque;
+    uint64_t when;   /* guest ns; meaningful while armed */
+    bool armed;
+};
+
+struct scheduler {
+    struct event *events[SCHED_MAX_EVENTS];
+    int count;
+    /* The current guest time, supplied by the machine (it depends on the clock mode and
+     * on how far the CPU has run into its slice). */
+    uint64_t (*now_fn)(void *opaque);
+    void *now_opaque;
+};
+
+void sched_init(struct scheduler *s, uint64_t (*now_fn)(void *), void *opaque);
+/* Registers an event with the queue once (at device creation). */
+void event_init(struct scheduler *s, struct event *e, const char *name, event_fn fn, void *opaque);
+void event_arm(struct scheduler *s, struct event *e, uint64_t when);
+void event_cancel(struct scheduler *s, struct event *e);
+
+static inline uint64_t sched_now(const struct scheduler *s) { return s->now_fn(s->now_opaque); }
+/* The earliest armed deadline, or SCHED_NEVER. */
+uint64_t sched_next_deadline(const struct scheduler *s);
+/* Fires every event due at or before 'now', earliest first (an event may re-arm itself). */
+void sched_run_due(struct scheduler *s, uint64_t now);
+
+#endif

@@ -1,0 +1,236 @@
+#include "options.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "keys.h"
+
+#define VX86_VERSION "0.2"
+
+void options_print_help(FILE *out)
+{
+    fprintf(out,
+        "usage: vx86 [options]\n"
+        "\n"
+        "Machine:\n"
+        "  -cpu 8086|186|286|386   CPU level (default 386)\n"
+        "  -m MB                   guest memory in MiB (default 32, at most 3584)\n"
+        "  -bios FILE              firmware image, 64 KiB to 256 KiB, mapped to end at FFFFFh\n"
+        "                          and at the top of the address space (default: built in)\n"
+        "  -cmos FILE              keep the CMOS RAM in FILE (read at start, written at exit)\n"
+        "\n"
+        "Input and output:\n"
+        "  -serial DEV             COM1 (repeat for COM2..COM4): stdio, file:PATH or none\n"
+        "                          (default: none)\n"
+        "  -debugcon DEV           the debug console, port E9h: stdio, file:PATH or none\n"
+        "  -post DEV               POST codes written to ports 80h and 190h, one per line as\n"
+        "                          two hex digits: stdio, file:PATH or none\n"
+        "  -display none           no window (the only display until the VGA arrives)\n"
+        "  -nographic              no window, COM1 on stdio unless -serial says otherwise\n"
+        "\n"
+        "Time:\n"
+        "  -icount [N]             deterministic clock: each instruction takes 2^N ns of\n"
+        "                          guest time (default N=3); the same inputs give the same\n"
+        "                          output, byte for byte. Without it, guest time follows\n"
+        "                          the host clock and HLT sleeps.\n"
+        "\n"
+        "Testing:\n"
+        "  -timeout SECONDS        stop after SECONDS of host time (exit status 3)\n"
+        "  -exit-on TEXT           succeed (exit status 0) once TEXT has appeared on COM1;\n"
+        "                          repeatable: every TEXT must appear\n"
+        "  -fail-on TEXT           fail (exit status 4) as soon as TEXT appears on COM1\n"
+        "  -send-keys STRING       type STRING on the keyboard (see KEYS below)\n"
+        "  -send-keys-after TEXT   ... once TEXT has appeared on COM1\n"
+        "  -no-reboot              stop on a triple fault instead of resetting\n"
+        "  -stats                  at exit, print instructions, host seconds and MIPS on stderr\n"
+        "  -help, -version\n"
+        "\n"
+        "KEYS: characters type themselves (with Shift where needed); \\n is Enter, \\t Tab,\n"
+        "\\\\ a backslash; {NAME} is a special key: %s;\n"
+        "{ctrl-X}, {alt-X} and {shift-X} hold a modifier while X is pressed (X a character\n"
+        "or a NAME); {wait} pauses for 100 ms of guest time.\n"
+        "\n"
+        "Exit status:\n"
+        "  0  every -exit-on text appeared; or, with none given, the guest powered off,\n"
+        "     halted with interrupts disabled, or triple-faulted with -no-reboot\n"
+        "  1  a usage error or a bad input file\n"
+        "  2  an internal error\n"
+        "  3  -timeout expired\n"
+        "  4  a -fail-on text appeared\n"
+        "  5  the guest stopped (as for 0) before every -exit-on text appeared\n",
+        keys_special_names());
+}
+
+static bool parse_stream(const char *flag, const char *arg, struct stream_spec *s)
+{
+    if (!strcmp(arg, "stdio")) {
+        *s = (struct stream_spec){ STREAM_STDIO, NULL };
+    } else if (!strcmp(arg, "none") || !strcmp(arg, "null")) {
+        *s = (struct stream_spec){ STREAM_NONE, NULL };
+    } else if (!strncmp(arg, "file:", 5) && arg[5]) {
+        *s = (struct stream_spec){ STREAM_FILE, arg + 5 };
+    } else {
+        fprintf(stderr, "vx86: %s %s: expected stdio, file:PATH or none\n", flag, arg);
+        return false;
+    }
+    return true;
+}
+
+static bool parse_number(const char *flag, const char *arg, double min, double max, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(arg, &end);
+    if (errno || end == arg || *end || v < min || v > max) {
+        fprintf(stderr, "vx86: %s %s: expected a number from %g to %g\n", flag, arg, min, max);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+static bool add_text(const char *flag, const char *arg, const char **list, int *count)
+{
+    if (!*arg) {
+        fprintf(stderr, "vx86: %s: the text is empty\n", flag);
+        return false;
+    }
+    if (*count >= MAX_WATCH_TEXTS) {
+        fprintf(stderr, "vx86: %s: at most %d of them\n", flag, MAX_WATCH_TEXTS);
+        return false;
+    }
+    list[(*count)++] = arg;
+    return true;
+}
+
+/* Flags are accepted with one dash or two, as QEMU does. */
+static const char *flag_name(const char *arg)
+{
+    if (arg[0] == '-' && arg[1] == '-')
+        return arg + 1;
+    return arg;
+}
+
+bool options_parse(struct options *o, int argc, char **argv, bool *done)
+{
+    memset(o, 0, sizeof *o);
+    o->cpu_level = CPU_386;
+    o->ram_mb = 32;
+    o->icount_shift = 3;
+    *done = false;
+    bool nographic = false;
+    for (int i = 1; i < argc; i++) {
+        const char *flag = flag_name(argv[i]);
+        const char *arg = i + 1 < argc ? argv[i + 1] : NULL;
+        double number;
+#define NEED_ARG()                                                         \
+    do {                                                                   \
+        if (!arg) {                                                        \
+            fprintf(stderr, "vx86: %s needs an argument\n", flag);         \
+            return false;                                                  \
+        }                                                                  \
+        i++;                                                               \
+    } while (0)
+        if (!strcmp(flag, "-help") || !strcmp(flag, "-h")) {
+            options_print_help(stdout);
+            *done = true;
+            return true;
+        } else if (!strcmp(flag, "-version")) {
+            printf("vx86 %s\n", VX86_VERSION);
+            *done = true;
+            return true;
+        } else if (!strcmp(flag, "-cpu")) {
+            NEED_ARG();
+            if (!cpu_level_parse(arg, &o->cpu_level)) {
+                fprintf(stderr, "vx86: -cpu %s: expected 8086, 186, 286 or 386\n", arg);
+                return false;
+            }
+        } else if (!strcmp(flag, "-m")) {
+            NEED_ARG();
+            if (!parse_number(flag, arg, 1, 3584, &number))
+                return false;
+            o->ram_mb = (uint32_t)number;
+        } else if (!strcmp(flag, "-bios")) {
+            NEED_ARG();
+            o->bios_path = arg;
+        } else if (!strcmp(flag, "-cmos")) {
+            NEED_ARG();
+            o->cmos_path = arg;
+        } else if (!strcmp(flag, "-serial")) {
+            NEED_ARG();
+            if (o->serial_count >= MAX_SERIAL) {
+                fprintf(stderr, "vx86: -serial: at most %d serial ports\n", MAX_SERIAL);
+                return false;
+            }
+            if (!parse_stream(flag, arg, &o->serial[o->serial_count++]))
+                return false;
+        } else if (!strcmp(flag, "-debugcon")) {
+            NEED_ARG();
+            if (!parse_stream(flag, arg, &o->debugcon))
+                return false;
+        } else if (!strcmp(flag, "-post")) {
+            NEED_ARG();
+            if (!parse_stream(flag, arg, &o->post))
+                return false;
+        } else if (!strcmp(flag, "-display")) {
+            NEED_ARG();
+            if (strcmp(arg, "none") != 0) {
+                fprintf(stderr, "vx86: -display %s: only 'none' exists so far\n", arg);
+                return false;
+            }
+            o->display_none = true;
+        } else if (!strcmp(flag, "-nographic")) {
+            nographic = true;
+            o->display_none = true;
+        } else if (!strcmp(flag, "-icount")) {
+            o->icount = true;
+            if (arg && arg[0] >= '0' && arg[0] <= '9') {
+                NEED_ARG();
+                if (!parse_number(flag, arg, 0, 10, &number))
+                    return false;
+                o->icount_shift = (unsigned)number;
+            }
+        } else if (!strcmp(flag, "-no-reboot")) {
+            o->no_reboot = true;
+        } else if (!strcmp(flag, "-timeout")) {
+            NEED_ARG();
+            if (!parse_number(flag, arg, 0.001, 1e7, &o->timeout_seconds))
+                return false;
+        } else if (!strcmp(flag, "-exit-on")) {
+            NEED_ARG();
+            if (!add_text(flag, arg, o->exit_on, &o->exit_on_count))
+                return false;
+        } else if (!strcmp(flag, "-fail-on")) {
+            NEED_ARG();
+            if (!add_text(flag, arg, o->fail_on, &o->fail_on_count))
+                return false;
+        } else if (!strcmp(flag, "-send-keys")) {
+            NEED_ARG();
+            char why[160];
+            if (!keys_validate(arg, why, sizeof why)) {
+                fprintf(stderr, "vx86: -send-keys: %s\n", why);
+                return false;
+            }
+            o->send_keys = arg;
+        } else if (!strcmp(flag, "-send-keys-after")) {
+            NEED_ARG();
+            o->send_keys_after = arg;
+        } else if (!strcmp(flag, "-stats")) {
+            o->stats = true;
+        } else {
+            fprintf(stderr, "vx86: unknown option '%s' (see vx86 -help)\n", argv[i]);
+            return false;
+        }
+#undef NEED_ARG
+    }
+    if (o->send_keys_after && !o->send_keys) {
+        fprintf(stderr, "vx86: -send-keys-after needs -send-keys\n");
+        return false;
+    }
+    if (nographic && o->serial_count == 0) {
+        o->serial[0] = (struct stream_spec){ STREAM_STDIO, NULL };
+        o->serial_count = 1;
+    }
+    return true;
+}

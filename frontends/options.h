@@ -1,0 +1,58 @@
+/* The command line: QEMU's flags where QEMU has them, plus flags that make vx86 a test
+ * harness (-timeout, -exit-on, -fail-on, -send-keys, -stats). */
+#ifndef VX86_OPTIONS_H
+#define VX86_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "cpu.h"
+
+#define MAX_SERIAL 4
+#define MAX_WATCH_TEXTS 16
+
+/* Exit statuses (documented in vx86 -help). */
+enum exit_status {
+    EXIT_OK = 0,            /* expected text seen, or the guest stopped with nothing missing */
+    EXIT_USAGE = 1,         /* bad flag, bad file */
+    EXIT_INTERNAL = 2,      /* an internal error in vx86 */
+    EXIT_TIMEOUT = 3,       /* -timeout expired */
+    EXIT_FAIL_TEXT = 4,     /* a -fail-on text appeared */
+    EXIT_TEXT_MISSING = 5,  /* the guest stopped before every -exit-on text appeared */
+};
+
+/* Where a character stream goes: "stdio", "file:PATH" or "none". */
+struct stream_spec {
+    enum { STREAM_NONE, STREAM_STDIO, STREAM_FILE } kind;
+    const char *path;
+};
+
+struct options {
+    enum cpu_level cpu_level;
+    uint32_t ram_mb;
+    const char *bios_path;            /* NULL: the built-in firmware */
+    struct stream_spec serial[MAX_SERIAL];
+    int serial_count;                 /* how many -serial flags were given */
+    struct stream_spec debugcon, post;
+    bool display_none;
+    bool icount;
+    unsigned icount_shift;
+    bool no_reboot;
+    double timeout_seconds;           /* 0: none */
+    const char *exit_on[MAX_WATCH_TEXTS];
+    int exit_on_count;
+    const char *fail_on[MAX_WATCH_TEXTS];
+    int fail_on_count;
+    const char *send_keys;
+    const char *send_keys_after;
+    bool stats;
+    const char *cmos_path;
+};
+
+/* Parses argv; on error prints a message naming the flag and returns false. Sets *done
+ * when the command was fully handled (-help, -version). */
+bool options_parse(struct options *o, int argc, char **argv, bool *done);
+void options_print_help(FILE *out);
+
+#endif
