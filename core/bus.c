@@ -14,6 +14,11 @@ bool bus_init(struct bus *bus, uint32_t ram_size)
     if (!bus->ram)
         return false;
     bus->ram_size = ram_size;
+    bus->code_bitmap = calloc(1, ram_size / BUS_PAGE_SIZE / 8 + 1);
+    if (!bus->code_bitmap) {
+        free(bus->ram);
+        return false;
+    }
     bus->addr_mask = 0xFFFFFFFFu;
     bus->a20_enabled = true;
     return true;
@@ -22,7 +27,26 @@ bool bus_init(struct bus *bus, uint32_t ram_size)
 void bus_free(struct bus *bus)
 {
     free(bus->ram);
+    free(bus->code_bitmap);
     bus->ram = NULL;
+    bus->code_bitmap = NULL;
+}
+
+void bus_mark_code(struct bus *bus, uint32_t phys)
+{
+    if (phys < bus->ram_size) {
+        uint32_t page = phys >> BUS_PAGE_SHIFT;
+        bus->code_bitmap[page >> 3] |= (uint8_t)(1u << (page & 7));
+    }
+}
+
+/* A write reached a page of decoded code: forget that it is code and tell the CPU. */
+static void code_page_written(struct bus *bus, uint32_t phys)
+{
+    uint32_t page = phys >> BUS_PAGE_SHIFT;
+    bus->code_bitmap[page >> 3] &= (uint8_t)~(1u << (page & 7));
+    if (bus->code_written)
+        bus->code_written(bus->code_opaque, phys & ~(BUS_PAGE_SIZE - 1));
 }
 
 void bus_set_a20(struct bus *bus, bool enabled)
@@ -90,8 +114,10 @@ void bus_page_pointers(const struct bus *bus, uint32_t phys, uint8_t **host_read
             *host_read = (uint8_t *)(uintptr_t)(r->rom + (phys - r->base));
         return;
     }
-    if (phys < bus->ram_size)
-        *host_read = *host_write = bus->ram + phys;
+    if (phys < bus->ram_size) {
+        *host_read = bus->ram + phys;
+        *host_write = bus_is_code(bus, phys) ? NULL : bus->ram + phys;
+    }
 }
 
 static uint8_t read_byte(struct bus *bus, uint32_t phys)
@@ -113,8 +139,11 @@ static void write_byte(struct bus *bus, uint32_t phys, uint8_t value)
             r->write(r->opaque, phys, value, 1);
         return;
     }
-    if (phys < bus->ram_size)
+    if (phys < bus->ram_size) {
         bus->ram[phys] = value;
+        if (bus_is_code(bus, phys))
+            code_page_written(bus, phys);
+    }
 }
 
 /* Multi-byte slow-path accesses go byte by byte, each byte masked on its own: that is

@@ -50,6 +50,11 @@ struct bus {
     bool log_unassigned;
     /* Set when the address decoding changes (A20, regions): the CPU flushes its TLB. */
     uint32_t map_generation;
+    /* RAM pages holding code the CPU has decoded and cached. Writes to them go through
+     * the slow path (no host write pointer), which tells the CPU to drop the code. */
+    uint8_t *code_bitmap;
+    bus_code_write_fn code_written;
+    void *code_opaque;
 };
 
 /* ram_size is rounded up to a page. Returns false if the allocation fails. */
@@ -74,6 +79,15 @@ bool bus_add_ports(struct bus *bus, uint16_t first, uint16_t count, bus_read_fn 
 /* Host pointers for one physical page (already masked): for reads and for writes.
  * NULL means the page needs the slow path (MMIO, ROM writes, or no memory there). */
 void bus_page_pointers(const struct bus *bus, uint32_t phys, uint8_t **host_read, uint8_t **host_write);
+
+/* Marks a RAM page as holding decoded code; the caller flushes its TLB so no host
+ * write pointer to the page survives. Pages outside RAM are never written. */
+void bus_mark_code(struct bus *bus, uint32_t phys);
+static inline bool bus_is_code(const struct bus *bus, uint32_t phys)
+{
+    uint32_t page = phys >> BUS_PAGE_SHIFT;
+    return phys < bus->ram_size && (bus->code_bitmap[page >> 3] >> (page & 7)) & 1;
+}
 
 /* Slow-path physical accesses of 1, 2 or 4 bytes (little-endian), any alignment. */
 uint32_t bus_read(struct bus *bus, uint32_t phys, unsigned size);

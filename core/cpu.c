@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cpu_internal.h"
+#include "icache.h"
 
 static const char *const level_names[] = { "8086", "186", "286", "386" };
 
@@ -31,13 +32,37 @@ static uint32_t address_lines(enum cpu_level level)
     return level < CPU_286 ? 0xFFFFFu : level == CPU_286 ? 0xFFFFFFu : 0xFFFFFFFFu;
 }
 
+/* The bus saw a write to a page of decoded code. */
+static void code_written(void *opaque, uint32_t phys_page)
+{
+    struct cpu *cpu = opaque;
+    if (cpu->icache)
+        icache_page_written(cpu->icache, phys_page);
+    tlb_drop_phys_page(cpu, phys_page);
+    cpu->block_exit = true;
+}
+
 void cpu_init(struct cpu *cpu, struct bus *bus, enum cpu_level level)
 {
     memset(cpu, 0, sizeof *cpu);
     cpu->bus = bus;
     cpu->level = level;
     bus->addr_mask = address_lines(level);
+    bus->code_written = code_written;
+    bus->code_opaque = cpu;
     cpu_reset(cpu);
+}
+
+void cpu_free(struct cpu *cpu)
+{
+    icache_destroy(cpu->icache);
+    cpu->icache = NULL;
+}
+
+void cpu_code_changed(struct cpu *cpu)
+{
+    if (cpu->icache)
+        icache_flush(cpu->icache);
 }
 
 void segment_set_real(struct segment *sg, uint16_t selector)
@@ -104,6 +129,7 @@ void cpu_reset(struct cpu *cpu)
     cpu->last_vector = -1;
     cpu->trap_after = false;
     cpu_tlb_flush(cpu, true);
+    cpu_code_changed(cpu);
 }
 
 /* ---- faults ---- */
@@ -141,6 +167,8 @@ static noreturn void shutdown(struct cpu *cpu)
  * first is delivered becomes a double fault, a third a shutdown (SDM vol. 3, 6.15, #DF). */
 noreturn void cpu_fault(struct cpu *cpu, int vector, uint32_t error_code)
 {
+    if (cpu->decode_probe)
+        longjmp(*cpu->decode_probe, 1);
     if (!(vector == EXC_DE && cpu->level == CPU_8086))
         cpu->eip = cpu->insn_eip;
     cpu->regs[REG_ESP] = cpu->insn_esp;
@@ -244,11 +272,67 @@ static void step(struct cpu *cpu)
     }
 }
 
+/* The cached block at CS:EIP, decoding it if needed; NULL when this instruction must go
+ * the single-step way (its page is not in the TLB yet, it is not in RAM or ROM, it
+ * crosses a page, or the block would run past the CS limit). */
+static const struct block *current_block(struct cpu *cpu)
+{
+    uint32_t lin = cpu->seg[SEG_CS].base + cpu->eip;
+    const struct tlb_entry *e = &cpu->tlb[(lin >> 12) & (TLB_ENTRIES - 1)];
+    if (e->page != lin >> 12 || !e->host_read || (cpu_user(cpu) && !(e->user_ok & 1)))
+        return NULL;
+    uint32_t phys = e->phys | (lin & 0xFFF);
+    bool c32 = code32(cpu);
+    const struct block *b = icache_find(cpu->icache, phys, c32);
+    if (!b) {
+        bool was_code = bus_is_code(cpu->bus, phys);
+        b = icache_build(cpu, cpu->icache, phys);
+        if (b && !was_code)
+            tlb_drop_phys_page(cpu, phys & ~0xFFFu);
+    }
+    if (b && cpu->level >= CPU_286 && cpu->eip + (b->bytes - 1u) > cpu->seg[SEG_CS].limit)
+        return NULL;
+    return b;
+}
+
+/* Runs a block's instructions until control leaves it or something needs the loop's
+ * attention: an interrupt line, a trap flag, a write to code, the end of the budget. */
+static void run_block(struct cpu *cpu, const struct block *b, uint64_t end)
+{
+    const struct insn *in = &cpu->icache->insns[b->first];
+    const struct insn *last = in + b->count;
+    uint32_t ip_mask = b->code32 ? 0xFFFFFFFFu : 0xFFFF;
+    cpu->block_exit = false;
+    for (; in < last; in++) {
+        uint32_t next = (cpu->eip + in->len) & ip_mask;
+        cpu->insn_eip = cpu->eip;
+        cpu->insn_esp = cpu->regs[REG_ESP];
+        cpu->eip = next;
+        in->fn(cpu, in);
+        cpu->icount++;
+        if (unlikely(cpu->eip != next || cpu->block_exit || cpu->stop_slice || cpu->icount >= end ||
+                     cpu->intr_line || (cpu->eflags & FLAG_TF))) {
+            if (cpu->inhibit_irq)
+                cpu->inhibit_irq--;
+            return;
+        }
+    }
+}
+
+/* Single-stepping, the interrupt shadow and breakpoints need the careful path. */
+static bool needs_single_step(const struct cpu *cpu)
+{
+    return !cpu->icache || cpu->inhibit_irq || (cpu->eflags & FLAG_TF) ||
+           ((cpu->dr[7] & 0xFF) && cpu->level >= CPU_386);
+}
+
 uint64_t cpu_run(struct cpu *cpu, uint64_t max_insns)
 {
     jmp_buf here;
     jmp_buf *outer = cpu->fault_jmp;
     uint64_t start = cpu->icount, end = start + max_insns;
+    if (!cpu->icache)
+        cpu->icache = icache_create(cpu->bus->ram_size);
     cpu->fault_jmp = &here;
     cpu->stop_slice = false;
     tlb_check_bus(cpu);
@@ -260,7 +344,11 @@ uint64_t cpu_run(struct cpu *cpu, uint64_t max_insns)
             take_interrupt(cpu);
         if (cpu->state == CPU_HALTED)
             break;
-        step(cpu);
+        const struct block *b = needs_single_step(cpu) ? NULL : current_block(cpu);
+        if (b)
+            run_block(cpu, b, end);
+        else
+            step(cpu);
     }
     cpu->fault_jmp = outer;
     return cpu->icount - start;

@@ -95,6 +95,7 @@ struct insn {
     uint8_t has_modrm, mod, reg, rm;
     uint8_t base, index, scale; /* memory operand: 0xFF = none; scale is a shift */
     uint8_t aux;         /* per-opcode parameter from the table (ALU op, condition, ...) */
+    uint8_t ends_block;  /* the table's F_ENDS: no cached instruction may follow it */
     uint32_t disp;
     uint32_t imm, imm2;
 };
@@ -116,6 +117,7 @@ struct cpu {
     /* Execution state. */
     enum cpu_run_state state;
     bool stop_slice;          /* set by the machine from a device callback: end cpu_run now */
+    bool block_exit;          /* leave the cached block after this instruction */
     bool intr_line;           /* INTR from the interrupt controller */
     bool nmi_pending;
     bool nmi_blocked;         /* between an NMI and the next IRET */
@@ -130,6 +132,8 @@ struct cpu {
     uint8_t insn_prefix_len;
     struct insn insn;         /* the instruction being executed */
     jmp_buf *fault_jmp;       /* where a fault unwinds to */
+    jmp_buf *decode_probe;    /* set while decoding ahead: a fault only ends the block */
+    struct icache *icache;    /* decoded blocks; NULL until the first run (or if out of memory) */
 
     /* Memory. */
     struct bus *bus;
@@ -142,6 +146,11 @@ struct cpu {
 };
 
 void cpu_init(struct cpu *cpu, struct bus *bus, enum cpu_level level);
+/* Frees what the CPU allocated (the decoded-instruction cache). */
+void cpu_free(struct cpu *cpu);
+/* Memory changed behind the bus's back (a test or loader wrote RAM directly): forget
+ * all decoded code. */
+void cpu_code_changed(struct cpu *cpu);
 void cpu_reset(struct cpu *cpu);
 
 /* Runs up to max_insns instructions; returns the number executed. Stops early when the

@@ -191,6 +191,8 @@ void lin_write_slow(struct cpu *cpu, uint32_t lin, unsigned size, uint32_t value
 void lin_probe_write(struct cpu *cpu, uint32_t lin, unsigned size, bool user);
 uint32_t mmu_translate(struct cpu *cpu, uint32_t lin, enum access acc, bool user);
 void tlb_check_bus(struct cpu *cpu);
+/* Drops the TLB entries that map one physical page (its write permission changed). */
+void tlb_drop_phys_page(struct cpu *cpu, uint32_t phys_page);
 
 static inline bool cpu_user(const struct cpu *cpu) { return cpu->cpl == 3; }
 
@@ -322,7 +324,9 @@ void interrupt_return(struct cpu *cpu, unsigned size);
 /* I/O permission: IOPL and the TSS bitmap (system.c). */
 void io_check(struct cpu *cpu, uint16_t port, unsigned size);
 
-/* The decoder and the instruction handlers. */
+/* The decoder: decodes the instruction at CS:eip into 'in' and returns the EIP after
+ * it; cpu_decode does so at cpu->eip and advances it. */
+uint32_t cpu_decode_at(struct cpu *cpu, struct insn *in, uint32_t eip);
 void cpu_decode(struct cpu *cpu, struct insn *in);
 /* Runs a decoded string instruction (string.c). */
 

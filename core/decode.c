@@ -144,10 +144,10 @@ static void decode_immediates(struct fetcher *f, struct insn *in, unsigned form)
     }
 }
 
-void cpu_decode(struct cpu *cpu, struct insn *in)
+uint32_t cpu_decode_at(struct cpu *cpu, struct insn *in, uint32_t eip)
 {
     bool c32 = code32(cpu);
-    struct fetcher f = { cpu, cpu->eip, c32 ? 0xFFFFFFFFu : 0xFFFF, 0, max_insn_length(cpu) };
+    struct fetcher f = { cpu, eip, c32 ? 0xFFFFFFFFu : 0xFFFF, 0, max_insn_length(cpu) };
     in->op32 = c32;
     in->addr32 = c32;
     in->seg_override = SEG_NONE;
@@ -201,9 +201,15 @@ void cpu_decode(struct cpu *cpu, struct insn *in)
     in->fn = d->fn;
     in->opcode = (uint16_t)op;
     in->aux = d->aux;
+    in->ends_block = (form & F_ENDS) != 0;
     in->size = (form & F_BYTE) ? 1 : in->op32 ? 4 : 2;
     in->len = (uint8_t)(f.count > 255 ? 255 : f.count);
-    cpu->eip = f.ip & f.ip_mask;
+    return f.ip & f.ip_mask;
+}
+
+void cpu_decode(struct cpu *cpu, struct insn *in)
+{
+    cpu->eip = cpu_decode_at(cpu, in, cpu->eip);
 }
 
 uint32_t insn_ea(const struct cpu *cpu, const struct insn *in)

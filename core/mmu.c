@@ -14,6 +14,13 @@ void cpu_tlb_flush(struct cpu *cpu, bool include_global)
     cpu->bus_generation = cpu->bus->map_generation;
 }
 
+void tlb_drop_phys_page(struct cpu *cpu, uint32_t phys_page)
+{
+    for (unsigned i = 0; i < TLB_ENTRIES; i++)
+        if (cpu->tlb[i].phys == phys_page)
+            cpu->tlb[i].page = TLB_INVALID;
+}
+
 void tlb_check_bus(struct cpu *cpu)
 {
     if (cpu->bus_generation != cpu->bus->map_generation)

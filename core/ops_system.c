@@ -63,8 +63,10 @@ HANDLER(op_flag_op)
         return;
     }
     /* STI delays interrupts until after the next instruction. */
-    if (pair == 1 && set && !(cpu->eflags & FLAG_IF))
+    if (pair == 1 && set && !(cpu->eflags & FLAG_IF)) {
         cpu->inhibit_irq = 2;
+        cpu->block_exit = true;
+    }
     cpu->eflags = set ? cpu->eflags | bits[pair] : cpu->eflags & ~bits[pair];
 }
 
@@ -164,8 +166,10 @@ HANDLER(op_out_dx) { port_out(cpu, (uint16_t)cpu->regs[REG_EDX], in->size, reg_r
 static void load_sreg(struct cpu *cpu, unsigned s, uint16_t sel)
 {
     load_segment(cpu, s, sel);
-    if (s == SEG_SS)
+    if (s == SEG_SS) {
         cpu->inhibit_irq = 2;
+        cpu->block_exit = true;
+    }
 }
 
 HANDLER(op_push_sreg) { push(cpu, opsize(in), cpu->seg[in->aux].selector); }

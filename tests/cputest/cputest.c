@@ -44,7 +44,7 @@ struct file_setup {
     const struct suite_dir *dir;
 };
 
-struct machine {
+struct test_machine {
     struct bus *bus;
     struct cpu *cpu;
     enum cpu_level level;
@@ -74,7 +74,7 @@ static void add_diff(struct diffs *d, const char *fmt, ...)
 
 /* ---- the machine -------------------------------------------------------------------- */
 
-static bool machine_init(struct machine *m, enum cpu_level level)
+static bool machine_init(struct test_machine *m, enum cpu_level level)
 {
     m->level = level;
     m->bus = calloc(1, sizeof *m->bus);
@@ -90,8 +90,9 @@ static bool machine_init(struct machine *m, enum cpu_level level)
     return true;
 }
 
-static void machine_free(struct machine *m)
+static void test_machine_free(struct test_machine *m)
 {
+    cpu_free(m->cpu);
     bus_free(m->bus);
     free(m->bus);
     free(m->cpu);
@@ -104,7 +105,7 @@ static uint16_t loaded_flags(enum cpu_level level, uint16_t flags)
     return level == CPU_8086 ? flags : (uint16_t)((flags & 0x0FFF) | 2);
 }
 
-static void load_test(struct machine *m, const struct test_case *tc)
+static void load_test(struct test_machine *m, const struct test_case *tc)
 {
     struct cpu *cpu = m->cpu;
     cpu_reset(cpu);
@@ -129,7 +130,7 @@ static void clear_test_memory(struct bus *bus, const struct test_case *tc)
 }
 
 /* Runs the test's instruction. Returns NULL, or why the run did not end properly. */
-static const char *execute(struct machine *m)
+static const char *execute(struct test_machine *m)
 {
     struct cpu *cpu = m->cpu;
     if (m->level == CPU_8086) {
@@ -278,7 +279,7 @@ static bool pushed_flags_bytes(const struct file_setup *fs, const struct test_ca
     return true;
 }
 
-static void compare_memory(const struct machine *m, const struct file_setup *fs,
+static void compare_memory(const struct test_machine *m, const struct file_setup *fs,
                            const struct test_case *tc, uint16_t flags_mask, struct diffs *d)
 {
     uint32_t flags_at[2];
@@ -299,7 +300,7 @@ static void compare_memory(const struct machine *m, const struct file_setup *fs,
     }
 }
 
-static bool run_test(struct machine *m, const struct file_setup *fs, const struct test_case *tc,
+static bool run_test(struct test_machine *m, const struct file_setup *fs, const struct test_case *tc,
                      struct diffs *d)
 {
     uint16_t flags_mask = test_flags_mask(fs, tc);
@@ -396,7 +397,7 @@ static bool setup_file(const struct options *opt, struct suite_dir *dir, const c
 }
 
 /* Converts, runs and counts one parsed test object. */
-static bool handle_test(struct machine *m, const struct file_setup *fs, const struct options *opt,
+static bool handle_test(struct test_machine *m, const struct file_setup *fs, const struct options *opt,
                         const struct json_value *v, size_t index, struct test_case *tc,
                         struct counts *c, char *err, size_t errlen)
 {
@@ -421,7 +422,7 @@ static bool handle_test(struct machine *m, const struct file_setup *fs, const st
 }
 
 /* Walks the test array one element at a time; the arena is reused for each test. */
-static bool run_tests(struct machine *m, const struct file_setup *fs, const struct options *opt,
+static bool run_tests(struct test_machine *m, const struct file_setup *fs, const struct options *opt,
                       char *buf, size_t len, struct counts *c, char *err, size_t errlen)
 {
     static const char *const skipped_keys[] = { "cycles", "queue", NULL };
@@ -461,7 +462,7 @@ static enum file_status run_file(const struct options *opt, struct suite_dir *di
                                  struct counts *totals)
 {
     struct file_setup fs;
-    struct machine m;
+    struct test_machine m;
     struct counts c = {0};
     char err[ERR_TEXT], *buf;
     size_t len;
@@ -480,7 +481,7 @@ static enum file_status run_file(const struct options *opt, struct suite_dir *di
         return FILE_ERROR;
     }
     bool ok = run_tests(&m, &fs, opt, buf, len, &c, err, sizeof err);
-    machine_free(&m);
+    test_machine_free(&m);
     free(buf);
     if (!ok) {
         error_message("%s: %s", path, err);

@@ -1,0 +1,51 @@
+/* The decoded-instruction cache (design-notes: "decode once"). Straight-line runs of
+ * instructions are decoded into blocks, keyed by the physical address of their first
+ * byte and the code size, and executed from there until control leaves them. A write to
+ * a page holding cached code (seen by the bus) retires that page's blocks. */
+#ifndef VX86_ICACHE_H
+#define VX86_ICACHE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cpu.h"
+
+#define ICACHE_INSNS 65536
+#define ICACHE_BLOCKS 16384
+#define ICACHE_BUCKETS 8192
+#define BLOCK_MAX_INSNS 48
+
+struct block {
+    uint32_t phys;      /* physical address of the first instruction */
+    uint32_t first;     /* its index in the instruction arena */
+    uint16_t count;     /* instructions */
+    uint16_t bytes;     /* bytes they span */
+    uint32_t gen;       /* the page's generation when decoded */
+    int32_t next;       /* hash chain, -1 at the end */
+    uint8_t code32;
+};
+
+struct icache {
+    struct insn insns[ICACHE_INSNS];
+    struct block blocks[ICACHE_BLOCKS];
+    int32_t buckets[ICACHE_BUCKETS];
+    uint32_t insn_count, block_count;
+    uint32_t *page_gen;  /* per RAM page: bumped when code there is overwritten */
+    uint32_t ram_pages;
+};
+
+struct icache *icache_create(uint32_t ram_size);
+void icache_destroy(struct icache *c);
+/* Drops every block (the arena is full, or memory changed behind the bus's back). */
+void icache_flush(struct icache *c);
+/* Retires the blocks of one physical page. */
+void icache_page_written(struct icache *c, uint32_t phys_page);
+
+/* The block starting at 'phys' for this code size, if cached and current. */
+const struct block *icache_find(const struct icache *c, uint32_t phys, bool code32);
+/* Decodes a new block at the CPU's EIP (physical address 'phys'); NULL if the code
+ * cannot be cached (its first instruction crosses a page). May raise the first
+ * instruction's fault, as executing it would. */
+const struct block *icache_build(struct cpu *cpu, struct icache *c, uint32_t phys);
+
+#endif

@@ -1,0 +1,94 @@
+/* The PC: one struct that owns the CPU, memory, every device and guest time. Frontends
+ * configure it, feed it input through the device APIs, and run it in slices. */
+#ifndef VX86_MACHINE_H
+#define VX86_MACHINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bus.h"
+#include "chardev.h"
+#include "cpu.h"
+#include "debugcon.h"
+#include "kbc.h"
+#include "pic.h"
+#include "pit.h"
+#include "postcode.h"
+#include "ps2kbd.h"
+#include "ps2mouse.h"
+#include "rtc.h"
+#include "sched.h"
+#include "sysctrl.h"
+#include "uart.h"
+
+#define MACHINE_SERIAL_PORTS 4
+#define MACHINE_DEFAULT_RAM_MB 32
+#define MACHINE_BIOS_MIN (64u * 1024)
+#define MACHINE_BIOS_MAX (256u * 1024)
+
+enum clock_mode {
+    CLOCK_REALTIME,      /* guest time follows the host clock; HLT sleeps */
+    CLOCK_DETERMINISTIC, /* guest time = instructions * 2^icount_shift ns (-icount) */
+};
+
+struct machine_config {
+    enum cpu_level cpu_level;
+    uint32_t ram_mb;
+    const uint8_t *bios;        /* the firmware image (the caller keeps it alive) */
+    size_t bios_size;
+    enum clock_mode clock;
+    unsigned icount_shift;      /* ns per instruction = 1 << shift, deterministic clock */
+    const struct chardev *serial[MACHINE_SERIAL_PORTS]; /* NULL: nothing attached */
+    const struct chardev *debugcon;
+    const struct chardev *postcode;
+    int64_t rtc_start_unix;     /* the RTC's time at power-on, seconds since 1970 UTC */
+    const uint8_t *cmos;        /* 128 bytes of saved CMOS RAM, or NULL */
+};
+
+enum machine_stop {
+    MACHINE_SLICE_DONE,   /* the requested guest time has passed */
+    MACHINE_POWER_OFF,    /* the guest turned the machine off */
+    MACHINE_TRIPLE_FAULT, /* the CPU shut down; the caller resets or stops */
+    MACHINE_HALTED,       /* HLT with interrupts disabled and no NMI source: halted for good */
+};
+
+struct machine {
+    struct machine_config config;
+    struct bus bus;
+    struct cpu cpu;
+    struct scheduler sched;
+    struct pic pic;
+    struct pit pit;
+    struct rtc rtc;
+    struct uart uart[MACHINE_SERIAL_PORTS];
+    struct ps2kbd kbd;
+    struct ps2mouse mouse;
+    struct kbc kbc;
+    struct sysctrl sysctrl;
+    struct debugcon debugcon;
+    struct postcode postcode;
+    uint8_t *bios_copy;         /* the ROM as mapped (the bus points into it) */
+    /* COM1/COM3 and COM2/COM4 share IRQ 4 and 3: the line is high while either drives it. */
+    struct shared_irq { struct machine *m; unsigned irq; bool level[2]; } serial_irq[MACHINE_SERIAL_PORTS];
+
+    /* Guest time. */
+    uint64_t time_ns;           /* guest time when the current slice started */
+    uint64_t slice_icount;      /* cpu.icount when it started */
+    uint64_t host_origin_ns;    /* realtime: host time that corresponds to guest time 0 */
+    uint64_t idle_ns;           /* guest time spent halted */
+    uint64_t halt_deadline;     /* halted for good: devices finish their work until then */
+    bool power_off_requested;
+    bool reset_requested;
+};
+
+/* Builds the machine; on failure returns false with a message in 'error'. */
+bool machine_init(struct machine *m, const struct machine_config *config, char *error, size_t error_size);
+void machine_free(struct machine *m);
+/* A hardware reset: the CPU and every device, as the reset line does. */
+void machine_reset(struct machine *m);
+/* Runs until 'ns' more guest nanoseconds have passed or the machine stops. */
+enum machine_stop machine_run(struct machine *m, uint64_t ns);
+uint64_t machine_now(const struct machine *m);
+
+#endif

@@ -1,0 +1,98 @@
+#include "sysctrl.h"
+
+#include <stddef.h>
+
+#include "pit.h"
+
+/* Port 61h (IBM PC/AT Technical Reference, "System Control Port B"): bit 0 gates timer
+ * 2, bit 1 enables speaker data; on reads bit 4 toggles with each DRAM refresh request
+ * (every 15.085 us, from timer 1) and bit 5 is timer 2's output. Bits 2-3 (parity and
+ * channel check enables) read back as written; no parity errors are ever raised. */
+#define REFRESH_PERIOD_NS 15085u
+
+static uint32_t port61_read(void *opaque, uint32_t port, unsigned size)
+{
+    struct sysctrl *s = opaque;
+    (void)port; (void)size;
+    uint8_t v = s->port61 & 0x0F;
+    if ((sched_now(s->sched) / REFRESH_PERIOD_NS) & 1)
+        v |= 0x10;
+    if (pit_out(s->pit, 2))
+        v |= 0x20;
+    return v;
+}
+
+static void port61_write(void *opaque, uint32_t port, uint32_t value, unsigned size)
+{
+    struct sysctrl *s = opaque;
+    (void)port; (void)size;
+    s->port61 = value & 0x0F;
+    pit_set_gate(s->pit, 2, value & 1);
+}
+
+/* Port 92h (PS/2 "System Control Port A"): bit 0 pulses a CPU reset on a 0->1 write,
+ * bit 1 drives the A20 gate. */
+static uint32_t port92_read(void *opaque, uint32_t port, unsigned size)
+{
+    struct sysctrl *s = opaque;
+    (void)port; (void)size;
+    return (s->port92 & 0x02) | (s->bus->a20_enabled ? 0x02 : 0);
+}
+
+static void port92_write(void *opaque, uint32_t port, uint32_t value, unsigned size)
+{
+    struct sysctrl *s = opaque;
+    (void)port; (void)size;
+    s->port92 = value & 0x02;
+    bus_set_a20(s->bus, (value & 0x02) != 0);
+    if (value & 0x01)
+        s->reset_cpu(s->opaque);
+}
+
+static uint32_t shutdown_read(void *opaque, uint32_t port, unsigned size)
+{
+    (void)opaque; (void)port; (void)size;
+    return 0xFF;
+}
+
+static void shutdown_write(void *opaque, uint32_t port, uint32_t value, unsigned size)
+{
+    static const char word[] = "Shutdown";
+    struct sysctrl *s = opaque;
+    (void)port; (void)size;
+    char c = (char)(value & 0xFF);
+    if (c == word[s->shutdown_match])
+        s->shutdown_match++;
+    else
+        s->shutdown_match = c == word[0] ? 1 : 0;
+    if (s->shutdown_match == sizeof word - 1) {
+        s->shutdown_match = 0;
+        s->power_off(s->opaque);
+    }
+}
+
+void sysctrl_init(struct sysctrl *s, struct bus *bus, struct scheduler *sched, struct pit *pit,
+                  void (*reset_cpu)(void *), void (*power_off)(void *), void *opaque)
+{
+    *s = (struct sysctrl){ .bus = bus, .sched = sched, .pit = pit, .reset_cpu = reset_cpu,
+                           .power_off = power_off, .opaque = opaque };
+    bus_add_ports(bus, 0x61, 1, port61_read, port61_write, s);
+    bus_add_ports(bus, 0x92, 1, port92_read, port92_write, s);
+    bus_add_ports(bus, 0x8900, 1, shutdown_read, shutdown_write, s);
+    sysctrl_reset(s);
+}
+
+void sysctrl_reset(struct sysctrl *s)
+{
+    s->port61 = 0;
+    s->port92 = 0x02;
+    s->shutdown_match = 0;
+    pit_set_gate(s->pit, 2, false);
+}
+
+static const struct state_field sysctrl_fields[] = {
+    STATE_UINT(struct sysctrl, port61),
+    STATE_UINT(struct sysctrl, port92),
+    STATE_UINT(struct sysctrl, shutdown_match),
+};
+const struct state_desc sysctrl_state_desc = STATE_DESC("sysctrl", 1, sysctrl_fields, NULL);

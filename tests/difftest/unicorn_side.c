@@ -1,0 +1,170 @@
+/* The Unicorn side (the reference). Its memory is a host buffer mapped at physical 0, so
+ * the tester reads and writes it directly. Exceptions are caught by an interrupt hook
+ * that stops emulation: Unicorn then leaves EIP at the faulting instruction, which is
+ * the comparison point for both sides. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <unicorn/unicorn.h>
+
+#include "sides.h"
+
+struct uc_side {
+    enum mode mode;
+    uc_engine *uc;
+    uc_hook intr_hook;
+    int vector;             /* set by the interrupt hook */
+    uint8_t *mem;
+    uc_context *clean;      /* the CPU as set up, with no exception in progress */
+};
+
+static const int gpr_ids[8] = {
+    UC_X86_REG_EAX, UC_X86_REG_ECX, UC_X86_REG_EDX, UC_X86_REG_EBX,
+    UC_X86_REG_ESP, UC_X86_REG_EBP, UC_X86_REG_ESI, UC_X86_REG_EDI,
+};
+static const int seg_ids[S_COUNT] = {
+    UC_X86_REG_ES, UC_X86_REG_CS, UC_X86_REG_SS, UC_X86_REG_DS, UC_X86_REG_FS, UC_X86_REG_GS,
+};
+
+static void on_interrupt(uc_engine *uc, uint32_t intno, void *opaque)
+{
+    struct uc_side *s = opaque;
+    s->vector = (int)intno;
+    uc_emu_stop(uc);
+}
+
+static bool write_reg(struct uc_side *s, int id, uint32_t v)
+{
+    return uc_reg_write(s->uc, id, &v) == UC_ERR_OK;
+}
+
+static uint32_t read_reg(struct uc_side *s, int id)
+{
+    uint32_t v = 0;
+    uc_reg_read(s->uc, id, &v);
+    return v;
+}
+
+static bool load_segments(struct uc_side *s)
+{
+    const struct mode_info *mi = &mode_info[s->mode];
+    if (s->mode == MODE_PROT32) {
+        uc_x86_mmr gdtr = { .base = GDT_BASE, .limit = GDT_LIMIT };
+        uc_x86_mmr idtr = { .base = IDT_BASE, .limit = IDT_LIMIT };
+        if (uc_reg_write(s->uc, UC_X86_REG_GDTR, &gdtr) || uc_reg_write(s->uc, UC_X86_REG_IDTR, &idtr))
+            return false;
+    }
+    for (unsigned i = 0; i < S_COUNT; i++) {
+        uint16_t sel = mi->selector[i];
+        if (uc_reg_write(s->uc, seg_ids[i], &sel) != UC_ERR_OK) {
+            fprintf(stderr, "vx86-difftest: unicorn refuses segment %u = %04x\n", i, sel);
+            return false;
+        }
+    }
+    return true;
+}
+
+struct uc_side *uc_create(enum mode mode, const uint8_t *image)
+{
+    struct uc_side *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->mode = mode;
+    s->mem = malloc(MEM_SIZE);
+    uc_err e = s->mem ? uc_open(UC_ARCH_X86, mode == MODE_REAL ? UC_MODE_16 : UC_MODE_32, &s->uc) : UC_ERR_NOMEM;
+    if (e == UC_ERR_OK) {
+        memcpy(s->mem, image, MEM_SIZE);
+        e = uc_mem_map_ptr(s->uc, 0, MEM_SIZE, UC_PROT_ALL, s->mem);
+    }
+    if (e == UC_ERR_OK)
+        e = uc_hook_add(s->uc, &s->intr_hook, UC_HOOK_INTR, (void *)on_interrupt, s, 1, 0);
+    if (e == UC_ERR_OK && load_segments(s))
+        e = uc_context_alloc(s->uc, &s->clean);
+    if (e == UC_ERR_OK)
+        e = uc_context_save(s->uc, s->clean);
+    if (e != UC_ERR_OK || !s->clean) {
+        fprintf(stderr, "vx86-difftest: unicorn setup failed: %s\n", uc_strerror(e));
+        uc_destroy(s);
+        return NULL;
+    }
+    return s;
+}
+
+void uc_destroy(struct uc_side *s)
+{
+    if (!s)
+        return;
+    if (s->clean)
+        uc_context_free(s->clean);
+    if (s->uc)
+        uc_close(s->uc);
+    free(s->mem);
+    free(s);
+}
+
+uint8_t *uc_memory(struct uc_side *s) { return s->mem; }
+
+void uc_set_state(struct uc_side *s, const struct cpu_state *st)
+{
+    for (unsigned i = 0; i < 8; i++)
+        write_reg(s, gpr_ids[i], st->regs[i]);
+    write_reg(s, UC_X86_REG_EFLAGS, st->eflags);
+    write_reg(s, UC_X86_REG_EIP, st->eip);
+}
+
+void uc_get_state(struct uc_side *s, struct cpu_state *out)
+{
+    void *ptrs[8];
+    for (unsigned i = 0; i < 8; i++)
+        ptrs[i] = &out->regs[i];
+    memset(out->regs, 0, sizeof out->regs);
+    uc_reg_read_batch(s->uc, (int *)gpr_ids, ptrs, 8);
+    out->eip = read_reg(s, UC_X86_REG_EIP);
+    out->eflags = read_reg(s, UC_X86_REG_EFLAGS);
+    out->vector = -1;
+    out->frame_lin = out->frame_len = 0;
+}
+
+void uc_code_changed(struct uc_side *s, uint32_t lo, uint32_t hi)
+{
+    uc_ctl_remove_cache(s->uc, (uint64_t)lo, (uint64_t)hi);
+}
+
+/* An exception the hook caught was never delivered, so QEMU still remembers it
+ * (env->old_exception) and would turn the next #DE into a double fault. Restoring the
+ * clean context forgets it; the registers are then put back. */
+static void forget_exception(struct uc_side *s)
+{
+    struct cpu_state st;
+    uc_get_state(s, &st);
+    uc_context_restore(s->uc, s->clean);
+    uc_set_state(s, &st);
+}
+
+/* Unicorn runs a REP string one iteration per step (EIP stays on it), vx86 all of them:
+ * steps are repeated while EIP stays put. Nothing generated jumps to itself, and REP
+ * counts are small. */
+#define MAX_REPEATS 1000
+
+bool uc_step(struct uc_side *s, struct cpu_state *out, char *err, unsigned err_len)
+{
+    uint32_t start = read_reg(s, UC_X86_REG_EIP);
+    s->vector = -1;
+    for (unsigned n = 0;; n++) {
+        /* CS base is 0 in both modes, so EIP is the linear start address. */
+        uc_err e = uc_emu_start(s->uc, read_reg(s, UC_X86_REG_EIP), 0xFFFFFFFFu, 0, 1);
+        if (e != UC_ERR_OK || n == MAX_REPEATS) {
+            textf(err, err_len, "unicorn: %s at eip %08x", e ? uc_strerror(e) : "stuck", read_reg(s, UC_X86_REG_EIP));
+            uc_get_state(s, out);
+            return false;
+        }
+        if (s->vector >= 0 || read_reg(s, UC_X86_REG_EIP) != start)
+            break;
+    }
+    if (s->vector >= 0)
+        forget_exception(s);
+    uc_get_state(s, out);
+    out->vector = s->vector;
+    return true;
+}

@@ -1,0 +1,131 @@
+/* The vx86 side: a bus with RAM holding the shared image and a 386 in real mode or in
+ * flat 32-bit protected mode at CPL 0. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "bus.h"
+#include "cpu.h"
+#include "sides.h"
+
+struct vx_side {
+    enum mode mode;
+    struct bus bus;
+    struct cpu cpu;
+};
+
+#define RIGHTS_CODE32 0xC09Bu
+#define RIGHTS_DATA32 0xC093u
+
+static void load_mode_segments(struct vx_side *s)
+{
+    const struct mode_info *mi = &mode_info[s->mode];
+    struct cpu *cpu = &s->cpu;
+    if (s->mode == MODE_REAL) {
+        cpu->idtr = (struct descriptor_table){ IVT_BASE, 0x3FF };
+        for (unsigned i = 0; i < S_COUNT; i++)
+            cpu_load_real_segment(cpu, (enum sreg)i, mi->selector[i]);
+        return;
+    }
+    cpu->gdtr = (struct descriptor_table){ GDT_BASE, GDT_LIMIT };
+    cpu->idtr = (struct descriptor_table){ IDT_BASE, IDT_LIMIT };
+    for (unsigned i = 0; i < S_COUNT; i++)
+        cpu_set_segment(cpu, (enum sreg)i, mi->selector[i], mi->base[i], 0xFFFFFFFFu,
+                        i == S_CS ? RIGHTS_CODE32 : RIGHTS_DATA32);
+    cpu->cpl = 0;
+}
+
+struct vx_side *vx_create(enum mode mode, const uint8_t *image)
+{
+    struct vx_side *s = calloc(1, sizeof *s);
+    if (!s || !bus_init(&s->bus, 16u << 20)) {
+        free(s);
+        return NULL;
+    }
+    s->mode = mode;
+    memcpy(s->bus.ram, image, MEM_SIZE);
+    cpu_init(&s->cpu, &s->bus, CPU_386);
+    if (mode == MODE_PROT32)
+        cpu_set_cr0(&s->cpu, s->cpu.cr0 | CR0_PE);
+    load_mode_segments(s);
+    return s;
+}
+
+void vx_destroy(struct vx_side *s)
+{
+    if (!s)
+        return;
+    cpu_free(&s->cpu);
+    bus_free(&s->bus);
+    free(s);
+}
+
+uint8_t *vx_memory(struct vx_side *s) { return s->bus.ram; }
+
+void vx_code_changed(struct vx_side *s) { cpu_code_changed(&s->cpu); }
+
+void vx_set_state(struct vx_side *s, const struct cpu_state *st)
+{
+    struct cpu *cpu = &s->cpu;
+    memcpy(cpu->regs, st->regs, sizeof cpu->regs);
+    cpu->eip = st->eip;
+    cpu_set_flags_raw(cpu, st->eflags);
+    cpu->state = CPU_RUNNING;
+    load_mode_segments(s);
+}
+
+static void read_state(const struct cpu *cpu, struct cpu_state *out)
+{
+    memcpy(out->regs, cpu->regs, sizeof out->regs);
+    out->eip = cpu->eip;
+    out->vector = -1;
+    out->frame_lin = out->frame_len = 0;
+}
+
+static bool vector_has_error_code(int v) { return v == 8 || (v >= 10 && v <= 14) || v == 17; }
+
+/* Rewinds the state the exception delivery left to the one at the faulting instruction:
+ * EIP, EFLAGS and ESP come from the frame (IP CS FLAGS in real mode; an optional error
+ * code then EIP CS EFLAGS through a 32-bit gate). */
+static void state_at_fault(struct vx_side *s, struct cpu_state *out)
+{
+    const struct cpu *cpu = &s->cpu;
+    const uint8_t *ram = s->bus.ram;
+    uint32_t ss_base = cpu->seg[SEG_SS].base;
+    if (s->mode == MODE_REAL) {
+        uint32_t sp = cpu->regs[REG_ESP] & 0xFFFF;
+        uint32_t lin = ss_base + sp;
+        if (lin > MEM_SIZE - 6)
+            return;
+        out->eip = le16(ram + lin);
+        out->eflags = (cpu->eflags & 0xFFFF0000u) | le16(ram + lin + 4);
+        out->regs[R_ESP] = (cpu->regs[REG_ESP] & 0xFFFF0000u) | ((sp + 6) & 0xFFFF);
+        out->frame_lin = lin;
+        out->frame_len = 6;
+        return;
+    }
+    uint32_t esp = cpu->regs[REG_ESP];
+    uint32_t skip = vector_has_error_code(out->vector) ? 4 : 0;
+    uint32_t lin = ss_base + esp;
+    if (lin > MEM_SIZE - 12 - skip)
+        return;
+    out->eip = le32(ram + lin + skip);
+    out->eflags = le32(ram + lin + skip + 8);
+    out->regs[R_ESP] = esp + skip + 12;
+    out->frame_lin = lin;
+    out->frame_len = skip + 12;
+}
+
+void vx_step(struct vx_side *s, struct cpu_state *out)
+{
+    struct cpu *cpu = &s->cpu;
+    cpu->last_vector = -1;
+    cpu_run(cpu, 1);
+    read_state(cpu, out);
+    out->eflags = cpu_get_flags(cpu);
+    if (cpu->last_vector >= 0) {
+        out->vector = cpu->last_vector;
+        state_at_fault(s, out);
+    }
+    if (cpu->state != CPU_RUNNING && out->vector < 0)
+        out->vector = cpu->state == CPU_HALTED ? 1000 : 1001; /* reported as halt/shutdown */
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Runs a command and checks its exit status and output.
+#   expect.sh STATUS PATTERN [--stdin TEXT] -- COMMAND ARGS...
+# PATTERN is an extended regular expression that the combined stdout+stderr must match
+# (use "" for none). On failure, prints what happened.
+set -u
+status=$1 pattern=$2
+shift 2
+input=""
+if [ "${1:-}" = "--stdin" ]; then input=$2; shift 2; fi
+[ "${1:-}" = "--" ] && shift
+output=$(printf '%b' "$input" | "$@" 2>&1)
+got=$?
+ok=1
+[ "$got" -eq "$status" ] || { echo "FAIL: exit status $got, expected $status"; ok=0; }
+if [ -n "$pattern" ] && ! grep -Ezq -- "$pattern" <<<"$output"; then
+  echo "FAIL: output does not match: $pattern"; ok=0
+fi
+if [ $ok -eq 0 ]; then
+  echo "command: $*"; echo "---- output ----"; printf '%s\n' "$output" | head -c 4000; exit 1
+fi
+echo "ok: exit status $got"
