@@ -9,9 +9,8 @@ static uint32_t debugcon_read(void *opaque, uint32_t port, unsigned size)
 static void debugcon_write(void *opaque, uint32_t port, uint32_t value, unsigned size)
 {
     struct debugcon *d = opaque;
-    (void)port;
-    for (unsigned i = 0; i < size; i++)
-        chardev_write(d->backend, (uint8_t)(value >> (8 * i)));
+    (void)port; (void)size; /* one byte: wider accesses reach it split by the bus */
+    chardev_write(d->backend, (uint8_t)value);
 }
 
 void debugcon_init(struct debugcon *d, struct bus *bus, const struct chardev *backend)
