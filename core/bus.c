@@ -21,6 +21,7 @@ bool bus_init(struct bus *bus, uint32_t ram_size)
     }
     bus->addr_mask = 0xFFFFFFFFu;
     bus->a20_enabled = true;
+    bus->a20_sources = A20_SOURCE_KBC; /* open, as the 8042's output port leaves it after reset */
     return true;
 }
 
@@ -49,12 +50,19 @@ static void code_page_written(struct bus *bus, uint32_t phys)
         bus->code_written(bus->code_opaque, phys & ~(BUS_PAGE_SIZE - 1));
 }
 
-void bus_set_a20(struct bus *bus, bool enabled)
+void bus_set_a20_source(struct bus *bus, unsigned source, bool enabled)
 {
-    if (bus->a20_enabled != enabled) {
-        bus->a20_enabled = enabled;
+    bus->a20_sources = (uint8_t)(enabled ? bus->a20_sources | source : bus->a20_sources & ~source);
+    bool open = bus->a20_sources != 0;
+    if (bus->a20_enabled != open) {
+        bus->a20_enabled = open;
         bus->map_generation++;
     }
+}
+
+void bus_set_a20(struct bus *bus, bool enabled)
+{
+    bus_set_a20_source(bus, A20_SOURCES_ALL, enabled);
 }
 
 static bool region_fits(const struct bus *bus, uint32_t base, uint32_t size)

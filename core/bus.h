@@ -41,6 +41,7 @@ struct bus {
     uint32_t ram_size;         /* bytes, a multiple of the page size */
     uint32_t addr_mask;        /* address lines the CPU drives: 0xFFFFF on 8086/186, 0xFFFFFF on 286 */
     bool a20_enabled;          /* false: address bit 20 forced to 0 (the PC's A20 gate) */
+    uint8_t a20_sources;       /* which A20_SOURCE_* drive the gate; it is open if any does */
     int n_regions;
     struct bus_region regions[BUS_MAX_REGIONS];
     int n_port_handlers;
@@ -61,6 +62,10 @@ struct bus {
 bool bus_init(struct bus *bus, uint32_t ram_size);
 void bus_free(struct bus *bus);
 
+/* The A20 gate opens when any of its drivers asks (on the PC/AT the 8042's output
+ * port and, from the PS/2 on, port 92h are ORed). bus_set_a20 sets every driver. */
+enum { A20_SOURCE_KBC = 1, A20_SOURCE_PORT92 = 2, A20_SOURCES_ALL = 3 };
+void bus_set_a20_source(struct bus *bus, unsigned source, bool enabled);
 void bus_set_a20(struct bus *bus, bool enabled);
 static inline uint32_t bus_mask_address(const struct bus *bus, uint32_t phys)
 {

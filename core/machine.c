@@ -226,7 +226,6 @@ void machine_free(struct machine *m)
 void machine_reset(struct machine *m)
 {
     cpu_reset(&m->cpu);
-    bus_set_a20(&m->bus, true);
     pic_reset(&m->pic);
     pit_reset(&m->pit);
     rtc_reset(&m->rtc);

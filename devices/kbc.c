@@ -202,7 +202,7 @@ static void set_a20(struct kbc *c, bool enabled)
         c->output_port |= KBC_OUT_A20;
     else
         c->output_port &= (uint8_t)~KBC_OUT_A20;
-    bus_set_a20(c->bus, enabled);
+    bus_set_a20_source(c->bus, A20_SOURCE_KBC, enabled);
 }
 
 static void pulse_reset(struct kbc *c)
@@ -377,7 +377,7 @@ void kbc_reset(struct kbc *c)
     c->pending_command = 0;
     c->break_prefix = false;
     c->output_port = RESET_OUTPUT_PORT;
-    bus_set_a20(c->bus, true);
+    bus_set_a20_source(c->bus, A20_SOURCE_KBC, true);
     update_irqs(c);
     service(c);
 }

@@ -36,7 +36,7 @@ static uint32_t port92_read(void *opaque, uint32_t port, unsigned size)
 {
     struct sysctrl *s = opaque;
     (void)port; (void)size;
-    return (s->port92 & 0x02) | (s->bus->a20_enabled ? 0x02 : 0);
+    return s->port92 & 0x02; /* its own A20 request; the gate ORs it with the 8042's */
 }
 
 static void port92_write(void *opaque, uint32_t port, uint32_t value, unsigned size)
@@ -44,7 +44,7 @@ static void port92_write(void *opaque, uint32_t port, uint32_t value, unsigned s
     struct sysctrl *s = opaque;
     (void)port; (void)size;
     s->port92 = value & 0x02;
-    bus_set_a20(s->bus, (value & 0x02) != 0);
+    bus_set_a20_source(s->bus, A20_SOURCE_PORT92, (value & 0x02) != 0);
     if (value & 0x01)
         s->reset_cpu(s->opaque);
 }
@@ -85,8 +85,9 @@ void sysctrl_init(struct sysctrl *s, struct bus *bus, struct scheduler *sched, s
 void sysctrl_reset(struct sysctrl *s)
 {
     s->port61 = 0;
-    s->port92 = 0x02;
+    s->port92 = 0x00; /* bit 1 (alternate A20) is 0 at power-on: the 8042 opens the gate */
     s->shutdown_match = 0;
+    bus_set_a20_source(s->bus, A20_SOURCE_PORT92, false);
     pit_set_gate(s->pit, 2, false);
 }
 

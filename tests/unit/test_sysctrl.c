@@ -76,16 +76,19 @@ END_TEST
 
 START_TEST(test_port92_a20_and_reset)
 {
+    ck_assert(bus.a20_enabled);                 /* opened by the 8042's output port */
+    ck_assert_uint_eq(in(0x92) & 0x02, 0x00);   /* port 92h's own bit is 0 at power-on */
+    bus_set_a20_source(&bus, A20_SOURCE_KBC, false);
+    ck_assert(!bus.a20_enabled);
+    ck_assert_uint_eq(bus_mask_address(&bus, 0x100000), 0x000000);
+    out(0x92, 0x02);                            /* fast A20 opens it on its own */
     ck_assert(bus.a20_enabled);
     ck_assert_uint_eq(in(0x92) & 0x02, 0x02);
-    out(0x92, 0x00);
-    ck_assert(!bus.a20_enabled);
-    ck_assert_uint_eq(in(0x92) & 0x02, 0x00);
-    ck_assert_uint_eq(bus_mask_address(&bus, 0x100000), 0x000000);
-    out(0x92, 0x02);
+    bus_set_a20_source(&bus, A20_SOURCE_KBC, true);
+    out(0x92, 0x00);                            /* still open: the 8042 holds it */
     ck_assert(bus.a20_enabled);
     ck_assert_int_eq(resets, 0);
-    out(0x92, 0x03); /* bit 0 resets the CPU */
+    out(0x92, 0x03);                            /* bit 0 resets the CPU */
     ck_assert_int_eq(resets, 1);
 }
 END_TEST
