@@ -285,6 +285,9 @@ static const struct block *current_block(struct cpu *cpu)
     bool c32 = code32(cpu);
     const struct block *b = icache_find(cpu->icache, phys, c32);
     if (!b) {
+        /* Decoding may fault (#UD, #GP): the fault belongs to this instruction. */
+        cpu->insn_eip = cpu->eip;
+        cpu->insn_esp = cpu->regs[REG_ESP];
         bool was_code = bus_is_code(cpu->bus, phys);
         b = icache_build(cpu, cpu->icache, phys);
         if (b && !was_code)

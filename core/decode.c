@@ -195,6 +195,10 @@ uint32_t cpu_decode_at(struct cpu *cpu, struct insn *in, uint32_t eip)
             fault_ud(cpu);
         }
     }
+    /* LOCK is only for read-modify-write instructions with a memory destination; the
+     * 386 rejects it anywhere else (the 8086 and 286 ignore it). */
+    if (in->lock && cpu->level >= CPU_386 && (!(form & F_LOCK) || in->mod == 3))
+        fault_ud(cpu);
     decode_immediates(&f, in, form);
     if (in->seg_override != SEG_NONE)
         in->seg = in->seg_override;

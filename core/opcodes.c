@@ -12,10 +12,12 @@
 #define PFX(kind_, seg_) OP(NULL, F_PREFIX, L86, (uint8_t)((kind_) << 4 | (seg_)), "prefix")
 #define GROUP(g_, form_) OP(NULL, F_GROUP | F_MODRM | (form_), L86, g_, "group")
 
-/* The six forms of each of the eight classic ALU operations (00-3F). */
-#define ALU_ROW(base_, op_, name_)                                   \
-    [base_ + 0] = OP(op_alu_rm_r, F_MODRM | F_BYTE, L86, op_, name_), \
-    [base_ + 1] = OP(op_alu_rm_r, F_MODRM, L86, op_, name_),          \
+/* The six forms of each of the eight classic ALU operations (00-3F). All but CMP may be
+ * locked when they write memory. */
+#define ALU_LOCK(op_) ((op_) == ALU_CMP ? 0 : F_LOCK)
+#define ALU_ROW(base_, op_, name_)                                                       \
+    [base_ + 0] = OP(op_alu_rm_r, F_MODRM | F_BYTE | ALU_LOCK(op_), L86, op_, name_),     \
+    [base_ + 1] = OP(op_alu_rm_r, F_MODRM | ALU_LOCK(op_), L86, op_, name_),              \
     [base_ + 2] = OP(op_alu_r_rm, F_MODRM | F_BYTE, L86, op_, name_), \
     [base_ + 3] = OP(op_alu_r_rm, F_MODRM, L86, op_, name_),          \
     [base_ + 4] = OP(op_alu_acc_imm, F_BYTE | F_IB, L86, op_, name_), \
@@ -65,7 +67,7 @@ const struct opdef opcode_table[512] = {
     [0x80] = GROUP(GRP1_EB, F_BYTE), [0x81] = GROUP(GRP1_EV, 0), [0x82] = GROUP(GRP1_EB, F_BYTE),
     [0x83] = GROUP(GRP1_EVIB, 0),
     [0x84] = OP(op_test_rm_r, F_MODRM | F_BYTE, L86, 0, "test"), [0x85] = OP(op_test_rm_r, F_MODRM, L86, 0, "test"),
-    [0x86] = OP(op_xchg_rm_r, F_MODRM | F_BYTE, L86, 0, "xchg"), [0x87] = OP(op_xchg_rm_r, F_MODRM, L86, 0, "xchg"),
+    [0x86] = OP(op_xchg_rm_r, F_MODRM | F_BYTE | F_LOCK, L86, 0, "xchg"), [0x87] = OP(op_xchg_rm_r, F_MODRM | F_LOCK, L86, 0, "xchg"),
     [0x88] = OP(op_mov_rm_r, F_MODRM | F_BYTE, L86, 0, "mov"), [0x89] = OP(op_mov_rm_r, F_MODRM, L86, 0, "mov"),
     [0x8A] = OP(op_mov_r_rm, F_MODRM | F_BYTE, L86, 0, "mov"), [0x8B] = OP(op_mov_r_rm, F_MODRM, L86, 0, "mov"),
     [0x8C] = OP(op_mov_rm_sreg, F_MODRM, L86, 0, "mov"), [0x8D] = OP(op_lea, F_MODRM | F_MEM, L86, 0, "lea"),
@@ -133,15 +135,15 @@ const struct opdef opcode_table[512] = {
     [0x1A3] = OP(op_bt_rm_r, F_MODRM, L386, 0, "bt"),
     [0x1A4] = OP(op_shld, F_MODRM | F_IB, L386, 0, "shld"), [0x1A5] = OP(op_shld, F_MODRM, L386, 1, "shld"),
     [0x1A8] = OP(op_push_sreg, 0, L386, SEG_GS, "push gs"), [0x1A9] = OP(op_pop_sreg, 0, L386, SEG_GS, "pop gs"),
-    [0x1AB] = OP(op_bt_rm_r, F_MODRM, L386, 1, "bts"),
+    [0x1AB] = OP(op_bt_rm_r, F_MODRM | F_LOCK, L386, 1, "bts"),
     [0x1AC] = OP(op_shrd, F_MODRM | F_IB, L386, 0, "shrd"), [0x1AD] = OP(op_shrd, F_MODRM, L386, 1, "shrd"),
     [0x1AF] = OP(op_imul_r_rm, F_MODRM, L386, 0, "imul"),
     [0x1B2] = OP(op_load_far_ptr, F_MODRM | F_MEM, L386, SEG_SS, "lss"),
-    [0x1B3] = OP(op_bt_rm_r, F_MODRM, L386, 2, "btr"),
+    [0x1B3] = OP(op_bt_rm_r, F_MODRM | F_LOCK, L386, 2, "btr"),
     [0x1B4] = OP(op_load_far_ptr, F_MODRM | F_MEM, L386, SEG_FS, "lfs"),
     [0x1B5] = OP(op_load_far_ptr, F_MODRM | F_MEM, L386, SEG_GS, "lgs"),
     [0x1B6] = OP(op_movzx, F_MODRM, L386, 1, "movzx"), [0x1B7] = OP(op_movzx, F_MODRM, L386, 2, "movzx"),
-    [0x1BA] = GROUP(GRP8, F_IB), [0x1BB] = OP(op_bt_rm_r, F_MODRM, L386, 3, "btc"),
+    [0x1BA] = GROUP(GRP8, F_IB), [0x1BB] = OP(op_bt_rm_r, F_MODRM | F_LOCK, L386, 3, "btc"),
     [0x1BC] = OP(op_bsf, F_MODRM, L386, 0, "bsf"), [0x1BD] = OP(op_bsr, F_MODRM, L386, 0, "bsr"),
     [0x1BE] = OP(op_movsx, F_MODRM, L386, 1, "movsx"), [0x1BF] = OP(op_movsx, F_MODRM, L386, 2, "movsx"),
 };
@@ -156,11 +158,11 @@ const struct opdef opcode_table_8086[256] = {
     [0xF1] = PFX(PFX_LOCK, 0),
 };
 
-#define ALU_GROUP(fn_, form_)                                                                        \
-    { OP(fn_, form_, L86, ALU_ADD, "add"), OP(fn_, form_, L86, ALU_OR, "or"),                          \
-      OP(fn_, form_, L86, ALU_ADC, "adc"), OP(fn_, form_, L86, ALU_SBB, "sbb"),                        \
-      OP(fn_, form_, L86, ALU_AND, "and"), OP(fn_, form_, L86, ALU_SUB, "sub"),                        \
-      OP(fn_, form_, L86, ALU_XOR, "xor"), OP(fn_, form_, L86, ALU_CMP, "cmp") }
+#define ALU_GROUP(fn_, form_)                                                                           \
+    { OP(fn_, form_ | F_LOCK, L86, ALU_ADD, "add"), OP(fn_, form_ | F_LOCK, L86, ALU_OR, "or"),           \
+      OP(fn_, form_ | F_LOCK, L86, ALU_ADC, "adc"), OP(fn_, form_ | F_LOCK, L86, ALU_SBB, "sbb"),         \
+      OP(fn_, form_ | F_LOCK, L86, ALU_AND, "and"), OP(fn_, form_ | F_LOCK, L86, ALU_SUB, "sub"),         \
+      OP(fn_, form_ | F_LOCK, L86, ALU_XOR, "xor"), OP(fn_, form_, L86, ALU_CMP, "cmp") }
 #define SHIFT_GROUP(form_)                                                                            \
     { OP(op_shift_grp, form_, L86, SH_ROL, "rol"), OP(op_shift_grp, form_, L86, SH_ROR, "ror"),       \
       OP(op_shift_grp, form_, L86, SH_RCL, "rcl"), OP(op_shift_grp, form_, L86, SH_RCR, "rcr"),       \
@@ -176,16 +178,16 @@ const struct opdef group_table[GROUP_COUNT][8] = {
     [GRP2_EV] = SHIFT_GROUP(F_MODRM),
     [GRP3_EB] = { OP(op_test_rm_imm, F_MODRM | F_BYTE | F_IB, L86, 0, "test"),
                   OP(op_test_rm_imm, F_MODRM | F_BYTE | F_IB, L86, 0, "test"),
-                  OP(op_not, F_MODRM | F_BYTE, L86, 0, "not"), OP(op_neg, F_MODRM | F_BYTE, L86, 0, "neg"),
+                  OP(op_not, F_MODRM | F_BYTE | F_LOCK, L86, 0, "not"), OP(op_neg, F_MODRM | F_BYTE | F_LOCK, L86, 0, "neg"),
                   OP(op_mul, F_MODRM | F_BYTE, L86, 0, "mul"), OP(op_imul1, F_MODRM | F_BYTE, L86, 0, "imul"),
                   OP(op_div, F_MODRM | F_BYTE, L86, 0, "div"), OP(op_idiv, F_MODRM | F_BYTE, L86, 0, "idiv") },
     [GRP3_EV] = { OP(op_test_rm_imm, F_MODRM | F_IZ, L86, 0, "test"),
                   OP(op_test_rm_imm, F_MODRM | F_IZ, L86, 0, "test"),
-                  OP(op_not, F_MODRM, L86, 0, "not"), OP(op_neg, F_MODRM, L86, 0, "neg"),
+                  OP(op_not, F_MODRM | F_LOCK, L86, 0, "not"), OP(op_neg, F_MODRM | F_LOCK, L86, 0, "neg"),
                   OP(op_mul, F_MODRM, L86, 0, "mul"), OP(op_imul1, F_MODRM, L86, 0, "imul"),
                   OP(op_div, F_MODRM, L86, 0, "div"), OP(op_idiv, F_MODRM, L86, 0, "idiv") },
-    [GRP4] = { OP(op_inc_rm, F_MODRM | F_BYTE, L86, 0, "inc"), OP(op_dec_rm, F_MODRM | F_BYTE, L86, 0, "dec") },
-    [GRP5] = { OP(op_inc_rm, F_MODRM, L86, 0, "inc"), OP(op_dec_rm, F_MODRM, L86, 0, "dec"),
+    [GRP4] = { OP(op_inc_rm, F_MODRM | F_BYTE | F_LOCK, L86, 0, "inc"), OP(op_dec_rm, F_MODRM | F_BYTE | F_LOCK, L86, 0, "dec") },
+    [GRP5] = { OP(op_inc_rm, F_MODRM | F_LOCK, L86, 0, "inc"), OP(op_dec_rm, F_MODRM | F_LOCK, L86, 0, "dec"),
                OP(op_call_rm, F_MODRM | F_ENDS, L86, 0, "call"), OP(op_call_far_rm, F_MODRM | F_MEM | F_ENDS, L86, 0, "call far"),
                OP(op_jmp_rm, F_MODRM | F_ENDS, L86, 0, "jmp"), OP(op_jmp_far_rm, F_MODRM | F_MEM | F_ENDS, L86, 0, "jmp far"),
                OP(op_push_rm, F_MODRM, L86, 0, "push") },
@@ -199,8 +201,9 @@ const struct opdef group_table[GROUP_COUNT][8] = {
                OP(op_smsw, F_MODRM, L286, 0, "smsw"), { 0 },
                OP(op_lmsw, F_MODRM | F_ENDS, L286, 0, "lmsw") },
     [GRP8] = { { 0 }, { 0 }, { 0 }, { 0 },
-               OP(op_bt_rm_imm, F_MODRM | F_IB, L386, 0, "bt"), OP(op_bt_rm_imm, F_MODRM | F_IB, L386, 1, "bts"),
-               OP(op_bt_rm_imm, F_MODRM | F_IB, L386, 2, "btr"), OP(op_bt_rm_imm, F_MODRM | F_IB, L386, 3, "btc") },
+               OP(op_bt_rm_imm, F_MODRM | F_IB, L386, 0, "bt"), OP(op_bt_rm_imm, F_MODRM | F_IB | F_LOCK, L386, 1, "bts"),
+               OP(op_bt_rm_imm, F_MODRM | F_IB | F_LOCK, L386, 2, "btr"),
+               OP(op_bt_rm_imm, F_MODRM | F_IB | F_LOCK, L386, 3, "btc") },
 };
 
 /* The 8086 ignores the reg field of 8F, C6 and C7 (every value is POP / MOV), runs

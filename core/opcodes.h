@@ -18,6 +18,8 @@ enum op_form {
     F_PREFIX = 1 << 8, /* a prefix; aux says which */
     F_MEM = 1 << 9,    /* the register form (mod = 3) is invalid */
     F_REG = 1 << 10,   /* ModR/M always names a register, whatever mod says (MOV CRn) */
+    F_LOCK = 1 << 12,  /* LOCK may prefix it (with a memory destination); on the 386 and
+                          later, LOCK on anything else is #UD (SDM vol. 2, LOCK) */
     F_ENDS = 1 << 11,  /* ends a decoded block: transfers control, halts, or may change
                           how the following bytes decode or where they are (CR0, A20) */
 };

@@ -816,7 +816,13 @@ static void gen_jump_relative(struct gen *g)
         unsigned op = rng_below(g->rng, 4);
         bool addr32 = g->code32 != rng_chance(g->rng, 25);
         s.pfx.addrsize = addr32 != g->code32;
-        if (rng_chance(g->rng, 50))
+        /* Unicorn 2.0.1 aborts the whole process ("tcg fatal error") translating LOOP
+         * with a count register of 0 in real mode (seed 20261125, instruction ~660k);
+         * LOOP/LOOPE/LOOPNE therefore always start with a count of 1-3 here. The wrap
+         * from 0 to FFFFh is covered by the hardware vectors (8086 and 80286 E0-E2). */
+        if (op != 3)
+            emit_mov_imm(g, R_ECX, addr32 ? 4 : 2, 1 + rng_below(g->rng, 3));
+        else if (rng_chance(g->rng, 50))
             emit_mov_imm(g, R_ECX, addr32 ? 4 : 2, rng_below(g->rng, 3));
         s.opcode = (uint8_t)(0xE0 + op);
         textf(name, sizeof name, "%s%s", op == 3 && addr32 ? "jecxz" : names[op], addr32 ? " (ecx)" : " (cx)");
