@@ -54,6 +54,17 @@ static void check_offset(struct cpu *cpu, const struct descriptor *d, uint32_t o
         fault_gp(cpu, 0);
 }
 
+/* A direct far JMP or CALL: the segment, its privilege and the (size-truncated) offset. */
+static uint32_t check_direct_target(struct cpu *cpu, uint16_t selector, const struct descriptor *d,
+                                    uint32_t offset, unsigned size)
+{
+    check_direct_code(cpu, selector, d);
+    if (size == 2)
+        offset &= 0xFFFF;
+    check_offset(cpu, d, offset);
+    return offset;
+}
+
 /* The target of a call or jump gate (SDM vol. 3, 5.8.4). */
 struct gate_target {
     uint16_t selector;
@@ -125,10 +136,7 @@ void far_jump(struct cpu *cpu, uint16_t selector, uint32_t offset, unsigned size
     }
     struct descriptor d = fetch_or_fault(cpu, selector);
     if (desc_is_segment(&d)) {
-        check_direct_code(cpu, selector, &d);
-        if (size == 2)
-            offset &= 0xFFFF;
-        check_offset(cpu, &d, offset);
+        offset = check_direct_target(cpu, selector, &d, offset, size);
         enter_code(cpu, selector, &d, offset, cpu->cpl);
     } else if (is_call_gate(cpu, desc_type(&d))) {
         struct gate_target t = check_call_gate(cpu, selector, &d);
@@ -189,10 +197,7 @@ void far_call(struct cpu *cpu, uint16_t selector, uint32_t offset, unsigned size
     }
     struct descriptor d = fetch_or_fault(cpu, selector);
     if (desc_is_segment(&d)) {
-        check_direct_code(cpu, selector, &d);
-        if (size == 2)
-            offset &= 0xFFFF;
-        check_offset(cpu, &d, offset);
+        offset = check_direct_target(cpu, selector, &d, offset, size);
         push_return_address(cpu, size);
         enter_code(cpu, selector, &d, offset, cpu->cpl);
     } else if (is_call_gate(cpu, desc_type(&d))) {

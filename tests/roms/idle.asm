@@ -9,16 +9,7 @@ ROM_START
     mov word [es:08h * 4], tick
     mov word [es:08h * 4 + 2], cs
     mov word [es:500h], 0
-    mov al, 11h                 ; PIC: vectors 08h-0Fh, only IRQ 0
-    out 20h, al
-    mov al, 08h
-    out 21h, al
-    mov al, 04h
-    out 21h, al
-    mov al, 01h
-    out 21h, al
-    mov al, 0FEh
-    out 21h, al
+    PIC_INIT 0FEh, 0FFh
     mov al, 34h                 ; counter 0, mode 2, LSB then MSB
     out 43h, al
     mov ax, 1193

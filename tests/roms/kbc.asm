@@ -10,16 +10,7 @@ ROM_START
     mov word [es:09h * 4], kbd_handler
     mov word [es:09h * 4 + 2], cs
     mov word [es:500h], 0       ; scan codes received
-    mov al, 11h                 ; PIC: vectors 08h-0Fh, only IRQ 1
-    out 20h, al
-    mov al, 08h
-    out 21h, al
-    mov al, 04h
-    out 21h, al
-    mov al, 01h
-    out 21h, al
-    mov al, 0FDh
-    out 21h, al
+    PIC_INIT 0FDh, 0FFh
 
     mov al, 0AAh                ; controller self-test
     call kbc_command

@@ -13,25 +13,7 @@ ROM_START
     mov word [es:08h * 4], timer_handler
     mov word [es:08h * 4 + 2], cs
 
-    ; ICW1-4 for both chips: edge triggered, cascade, 8086 mode
-    mov al, 11h
-    out 20h, al
-    out 0A0h, al
-    mov al, 08h
-    out 21h, al
-    mov al, 70h
-    out 0A1h, al
-    mov al, 04h
-    out 21h, al
-    mov al, 02h
-    out 0A1h, al
-    mov al, 01h
-    out 21h, al
-    out 0A1h, al
-    mov al, 0FEh                ; only IRQ 0
-    out 21h, al
-    mov al, 0FFh
-    out 0A1h, al
+    PIC_INIT 0FEh, 0FFh
 
     ; PIT counter 0: mode 2, binary, LSB then MSB, count 1193 (~1 ms)
     mov al, 34h

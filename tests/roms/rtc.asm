@@ -10,25 +10,7 @@ ROM_START
     mov word [es:70h * 4], rtc_handler
     mov word [es:70h * 4 + 2], cs
     mov word [es:500h], 0
-    ; PIC pair: vectors 08h and 70h, cascade; only IRQ 2 (cascade) and IRQ 8 unmasked
-    mov al, 11h
-    out 20h, al
-    out 0A0h, al
-    mov al, 08h
-    out 21h, al
-    mov al, 70h
-    out 0A1h, al
-    mov al, 04h
-    out 21h, al
-    mov al, 02h
-    out 0A1h, al
-    mov al, 01h
-    out 21h, al
-    out 0A1h, al
-    mov al, 0FBh
-    out 21h, al
-    mov al, 0FEh
-    out 0A1h, al
+    PIC_INIT 0FBh, 0FEh
 
     call print_time
     mov al, 0Dh

@@ -12,17 +12,7 @@ ROM_START
     mov word [es:0Ch * 4], com1_handler
     mov word [es:0Ch * 4 + 2], cs
     mov word [es:600h], 0       ; bytes received by the interrupt handler
-    ; PIC: vectors 08h-0Fh, only IRQ 4
-    mov al, 11h
-    out 20h, al
-    mov al, 08h
-    out 21h, al
-    mov al, 04h
-    out 21h, al
-    mov al, 01h
-    out 21h, al
-    mov al, 0EFh
-    out 21h, al
+    PIC_INIT 0EFh, 0FFh
 
     ; FIFOs on (trigger level 1), loopback; console_init already set 115200 8N1
     mov dx, COM1 + 2
