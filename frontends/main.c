@@ -164,6 +164,7 @@ static bool build_machine(struct run *r)
         fprintf(stderr, "vx86: %s\n", error);
         return false;
     }
+    r->machine.bus.log_unassigned = o->log_unimplemented;
     return true;
 }
 

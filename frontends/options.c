@@ -44,6 +44,8 @@ void options_print_help(FILE *out)
         "  -send-keys-after TEXT   ... once TEXT has appeared on COM1\n"
         "  -no-reboot              stop on a triple fault instead of resetting\n"
         "  -stats                  at exit, print instructions, host seconds and MIPS on stderr\n"
+        "  -d unimp                log each unassigned I/O port the guest touches, once per\n"
+        "                          port, on stderr (unassigned ports read as all ones)\n"
         "  -help, -version\n"
         "\n"
         "KEYS: characters type themselves (with Shift where needed); \\n is Enter, \\t Tab,\n"
@@ -218,6 +220,13 @@ bool options_parse(struct options *o, int argc, char **argv, bool *done)
             o->send_keys_after = arg;
         } else if (!strcmp(flag, "-stats")) {
             o->stats = true;
+        } else if (!strcmp(flag, "-d")) {
+            NEED_ARG();
+            if (strcmp(arg, "unimp") != 0) {
+                fprintf(stderr, "vx86: -d %s: the only log item is 'unimp'\n", arg);
+                return false;
+            }
+            o->log_unimplemented = true;
         } else {
             fprintf(stderr, "vx86: unknown option '%s' (see vx86 -help)\n", argv[i]);
             return false;

@@ -48,6 +48,7 @@ struct options {
     const char *send_keys_after;
     bool stats;
     const char *cmos_path;
+    bool log_unimplemented;           /* -d unimp: accesses to unassigned ports */
 };
 
 /* Parses argv; on error prints a message naming the flag and returns false. Sets *done
