@@ -48,6 +48,7 @@ struct run {
     unsigned n_sessions;
     struct block *block;
     uint64_t passed, failed, deviations;
+    uint64_t unicorn_aborts;   /* instructions skipped because Unicorn itself aborted */
     uint64_t exceptions[32];   /* by vector, as both sides raised them */
     struct kind_count kinds[MAX_KINDS];
     unsigned n_kinds;
@@ -285,6 +286,30 @@ static bool same_state(struct session *s, const struct cpu_state *ref, const str
            !memcmp(uc_memory(s->uc) + DATA_LO, vx_memory(s->vx) + DATA_LO, STACK_HI - DATA_LO);
 }
 
+/* Unicorn aborted on this instruction (a fault of its own, not a disagreement): it is
+ * reported and counted apart, vx86's result stands, and a fresh Unicorn engine takes
+ * over from vx86's memory and registers. */
+static void replace_aborted_unicorn(struct run *r, struct session *s, const struct insn_rec *in,
+                                    const struct cpu_state *vx_after)
+{
+    r->unicorn_aborts++;
+    printf("UNICORN ABORT [%s] at %08x: %s (skipped: Unicorn's own fault; a new engine continues)\n",
+           mode_info[s->mode].name, (unsigned)(CODE_BASE + in->offset), in->name);
+    struct cpu_state next = *vx_after;
+    if (next.vector >= 0)
+        next.eip = CODE_BASE + in->offset + in->len;
+    next.vector = -1;
+    uc_destroy(s->uc);
+    s->uc = uc_create(s->mode, vx_memory(s->vx));
+    if (!s->uc) {
+        fprintf(stderr, "vx86-difftest: cannot create a new Unicorn engine\n");
+        exit(2);
+    }
+    s->ref = next;
+    uc_set_state(s->uc, &next);
+    vx_set_state(s->vx, &next);
+}
+
 /* Runs one instruction on both sides and compares. Returns false if the block cannot go
  * on (Unicorn left the instruction stream). */
 static bool step_both(struct run *r, struct session *s, const struct insn_rec *in)
@@ -296,6 +321,10 @@ static bool step_both(struct run *r, struct session *s, const struct insn_rec *i
         trace(r, s, in);
     bool uc_ok = uc_step(s->uc, &after, err, sizeof err);
     vx_step(s->vx, &got);
+    if (uc_aborted(s->uc)) {
+        replace_aborted_unicorn(r, s, in, &got);
+        return true;
+    }
     if (!uc_ok) {
         diff_add(&d, "%s", err);
     } else {
@@ -397,6 +426,9 @@ int main(int argc, char **argv)
     for (unsigned i = 0; !done(&r); i++)
         run_block(&r, &r.sessions[i % r.n_sessions]);
     print_summary(&r);
+    if (r.unicorn_aborts)
+        printf("Unicorn aborted on %llu instructions (listed above as UNICORN ABORT; not compared)\n",
+               (unsigned long long)r.unicorn_aborts);
     for (unsigned i = 0; i < r.n_sessions; i++)
         session_close(&r.sessions[i]);
     free(r.block);

@@ -30,5 +30,8 @@ void uc_code_changed(struct uc_side *s, uint32_t lo, uint32_t hi);
 /* Runs one instruction (all iterations of a REP string). Returns false with a message
  * if Unicorn itself failed (unmapped access, invalid instruction). */
 bool uc_step(struct uc_side *s, struct cpu_state *out, char *err, unsigned err_len);
+/* Whether Unicorn aborted (a fault of its own) in the last step; the side is then
+ * unusable and must be destroyed and created again. */
+bool uc_aborted(const struct uc_side *s);
 
 #endif

@@ -2,6 +2,9 @@
  * the tester reads and writes it directly. Exceptions are caught by an interrupt hook
  * that stops emulation: Unicorn then leaves EIP at the faulting instruction, which is
  * the comparison point for both sides. */
+#define _POSIX_C_SOURCE 200809L /* sigaction, sigsetjmp */
+#include <setjmp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +20,46 @@ struct uc_side {
     int vector;             /* set by the interrupt hook */
     uint8_t *mem;
     uc_context *clean;      /* the CPU as set up, with no exception in progress */
+    bool aborted;           /* Unicorn called abort() inside uc_emu_start */
 };
+
+/* Unicorn 2.0.1 kills the whole process on some inputs: abort() from its code generator
+ * ("tcg fatal error", seen on a real-mode LOOP with CX=0) and a segmentation fault in its
+ * 32-bit BOUND helper when #BR is raised (helper_boundl -> cpu_restore_state). A step
+ * catches those signals while Unicorn runs, so the run can report the instruction and
+ * go on with a fresh engine. The jump target is process-wide because a signal handler
+ * has nothing else to reach; it is armed only inside uc_emu_start. */
+static sigjmp_buf abort_jump;
+
+static void on_abort(int sig)
+{
+    (void)sig;
+    siglongjmp(abort_jump, 1);
+}
+
+static const int fatal_signals[] = { SIGABRT, SIGSEGV, SIGBUS, SIGFPE };
+#define FATAL_SIGNALS (sizeof fatal_signals / sizeof fatal_signals[0])
+
+static uc_err emu_one_catching_abort(struct uc_side *s, uint32_t eip)
+{
+    struct sigaction catch_fatal = { 0 }, previous[FATAL_SIGNALS];
+    catch_fatal.sa_handler = on_abort;
+    sigemptyset(&catch_fatal.sa_mask);
+    for (unsigned i = 0; i < FATAL_SIGNALS; i++)
+        sigaction(fatal_signals[i], &catch_fatal, &previous[i]);
+    uc_err e;
+    if (sigsetjmp(abort_jump, 1) == 0) {
+        e = uc_emu_start(s->uc, eip, 0xFFFFFFFFu, 0, 1);
+    } else {
+        s->aborted = true;
+        e = UC_ERR_EXCEPTION;
+    }
+    for (unsigned i = 0; i < FATAL_SIGNALS; i++)
+        sigaction(fatal_signals[i], &previous[i], NULL);
+    return e;
+}
+
+bool uc_aborted(const struct uc_side *s) { return s->aborted; }
 
 static const int gpr_ids[8] = {
     UC_X86_REG_EAX, UC_X86_REG_ECX, UC_X86_REG_EDX, UC_X86_REG_EBX,
@@ -95,6 +137,13 @@ void uc_destroy(struct uc_side *s)
 {
     if (!s)
         return;
+    if (s->aborted) {
+        /* Its internals stopped mid-translation: closing it could crash again. The
+         * engine is abandoned (a deliberate leak, once per abort). */
+        free(s->mem);
+        free(s);
+        return;
+    }
     if (s->clean)
         uc_context_free(s->clean);
     if (s->uc)
@@ -153,7 +202,11 @@ bool uc_step(struct uc_side *s, struct cpu_state *out, char *err, unsigned err_l
     s->vector = -1;
     for (unsigned n = 0;; n++) {
         /* CS base is 0 in both modes, so EIP is the linear start address. */
-        uc_err e = uc_emu_start(s->uc, read_reg(s, UC_X86_REG_EIP), 0xFFFFFFFFu, 0, 1);
+        uc_err e = emu_one_catching_abort(s, read_reg(s, UC_X86_REG_EIP));
+        if (s->aborted) {
+            textf(err, err_len, "unicorn crashed (a signal inside uc_emu_start) at eip %08x", start);
+            return false;
+        }
         if (e != UC_ERR_OK || n == MAX_REPEATS) {
             textf(err, err_len, "unicorn: %s at eip %08x", e ? uc_strerror(e) : "stuck", read_reg(s, UC_X86_REG_EIP));
             uc_get_state(s, out);
