@@ -300,12 +300,13 @@ HANDLER(op_setcc) { rm_write(cpu, in, 1, cond_true(cpu, in->opcode & 15) ? 1 : 0
 
 /* ---- stack ---- */
 
-/* PUSH SP: the 8086 pushes the decremented value, later chips the value before it. */
+/* PUSH SP: the 8086 and 80186 push the decremented value, the 286 and later the value
+ * before it (x86 reference, PUSH). */
 HANDLER(op_push_reg)
 {
     unsigned r = in->opcode & 7, size = opsize(in);
     uint32_t v = reg_read(cpu, r, size);
-    if (r == REG_ESP && cpu->level == CPU_8086)
+    if (r == REG_ESP && cpu->level < CPU_286)
         v = (v - 2) & 0xFFFF;
     push(cpu, size, v);
 }
@@ -327,8 +328,8 @@ HANDLER(op_push_rm)
 {
     unsigned size = opsize(in);
     uint32_t v = rm_read(cpu, in, size);
-    /* The 8086 pushes SP after decrementing it here too. */
-    if (in->mod == 3 && in->rm == REG_ESP && cpu->level == CPU_8086)
+    /* The 8086 and 80186 push SP after decrementing it here too. */
+    if (in->mod == 3 && in->rm == REG_ESP && cpu->level < CPU_286)
         v = (v - 2) & 0xFFFF;
     push(cpu, size, v);
 }
