@@ -299,13 +299,15 @@ static const struct block *current_block(struct cpu *cpu)
 }
 
 /* Runs a block's instructions until control leaves it or something needs the loop's
- * attention: an interrupt line, a trap flag, a write to code, the end of the budget. */
+ * attention (block_exit: an interrupt line, a trap flag, a write to code, the end of the
+ * slice). The budget is applied once: at most end - icount instructions run, so
+ * cpu_run(cpu, 1) still runs exactly one. */
 static void run_block(struct cpu *cpu, const struct block *b, uint64_t end)
 {
     const struct insn *in = &cpu->icache->insns[b->first];
-    const struct insn *last = in + b->count;
+    uint64_t left = end - cpu->icount;
+    const struct insn *last = in + (left < b->count ? (unsigned)left : b->count);
     uint32_t ip_mask = b->code32 ? 0xFFFFFFFFu : 0xFFFF;
-    cpu->block_exit = false;
     for (; in < last; in++) {
         uint32_t next = (cpu->eip + in->len) & ip_mask;
         cpu->insn_eip = cpu->eip;
@@ -313,8 +315,7 @@ static void run_block(struct cpu *cpu, const struct block *b, uint64_t end)
         cpu->eip = next;
         in->fn(cpu, in);
         cpu->icount++;
-        if (unlikely(cpu->eip != next || cpu->block_exit || cpu->stop_slice || cpu->icount >= end ||
-                     cpu->intr_line || (cpu->eflags & FLAG_TF))) {
+        if (unlikely(cpu->eip != next || cpu->block_exit)) {
             if (cpu->inhibit_irq)
                 cpu->inhibit_irq--;
             return;
@@ -343,7 +344,9 @@ uint64_t cpu_run(struct cpu *cpu, uint64_t max_insns)
      * down); the loop then goes on. Only the cpu struct carries state across. */
     setjmp(here);
     while (cpu->icount < end && cpu->state != CPU_SHUTDOWN && !cpu->stop_slice) {
-        if (unlikely(cpu->intr_line || cpu->nmi_pending))
+        /* Everything block_exit stands for is looked at below, before the next block. */
+        cpu->block_exit = false;
+        if (unlikely(cpu->nmi_pending || (cpu->intr_line && (cpu->eflags & FLAG_IF))))
             take_interrupt(cpu);
         if (cpu->state == CPU_HALTED)
             break;

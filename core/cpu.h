@@ -117,7 +117,11 @@ struct cpu {
     /* Execution state. */
     enum cpu_run_state state;
     bool stop_slice;          /* set by the machine from a device callback: end cpu_run now */
-    bool block_exit;          /* leave the cached block after this instruction */
+    /* The one flag the block loop tests after each instruction: something needs the
+     * execution loop (an interrupt line change, a flags write that may set TF or IF, a
+     * write to code, the interrupt shadow, the end of the slice). Whoever changes such
+     * state sets it; use the helpers below from outside the CPU. */
+    bool block_exit;
     bool intr_line;           /* INTR from the interrupt controller */
     bool nmi_pending;
     bool nmi_blocked;         /* between an NMI and the next IRET */
@@ -156,6 +160,19 @@ void cpu_reset(struct cpu *cpu);
 /* Runs up to max_insns instructions; returns the number executed. Stops early when the
  * CPU halts or shuts down. */
 uint64_t cpu_run(struct cpu *cpu, uint64_t max_insns);
+
+/* For devices and the machine: ends the current cpu_run after this instruction. */
+static inline void cpu_stop_slice(struct cpu *cpu)
+{
+    cpu->stop_slice = true;
+    cpu->block_exit = true;
+}
+/* For the interrupt controller: the INTR line changed. */
+static inline void cpu_set_intr_line(struct cpu *cpu, bool level)
+{
+    cpu->intr_line = level;
+    cpu->block_exit = true;
+}
 
 /* Loads a segment register as real mode does (base = selector * 16). */
 void cpu_load_real_segment(struct cpu *cpu, enum sreg s, uint16_t selector);

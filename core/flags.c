@@ -139,6 +139,7 @@ void flags_write(struct cpu *cpu, uint32_t value, uint32_t writable)
 {
     flags_materialize(cpu);
     cpu->eflags = flags_normalize(cpu, (cpu->eflags & ~writable) | (value & writable));
+    cpu->block_exit = true; /* TF or IF may have been set: the loop must look */
 }
 
 /* Which EFLAGS bits POPF (or IRET) may change (SDM vol. 2, POPF and IRET). */
@@ -171,4 +172,5 @@ void cpu_set_flags_raw(struct cpu *cpu, uint32_t value)
 {
     cpu->lazy.op = LF_NONE;
     cpu->eflags = flags_normalize(cpu, value);
+    cpu->block_exit = true;
 }

@@ -60,8 +60,7 @@ static struct irq_line serial_line(struct machine *m, unsigned port)
 static void intr_changed(void *opaque, bool level)
 {
     struct machine *m = opaque;
-    m->cpu.intr_line = level;
-    m->cpu.block_exit = true;
+    cpu_set_intr_line(&m->cpu, level);
 }
 
 static uint8_t interrupt_acknowledge(void *opaque)
@@ -76,14 +75,14 @@ static void request_cpu_reset(void *opaque)
 {
     struct machine *m = opaque;
     m->reset_requested = true;
-    m->cpu.stop_slice = true;
+    cpu_stop_slice(&m->cpu);
 }
 
 static void request_power_off(void *opaque)
 {
     struct machine *m = opaque;
     m->power_off_requested = true;
-    m->cpu.stop_slice = true;
+    cpu_stop_slice(&m->cpu);
 }
 
 /* ---- building ---- */

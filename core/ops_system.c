@@ -411,6 +411,7 @@ HANDLER(op_mov_dr_r)
 {
     require_cpl0_not_v86(cpu);
     cpu->dr[debug_index(in->reg)] = cpu->regs[in->rm];
+    cpu->block_exit = true; /* breakpoints may have been enabled: back to the careful path */
 }
 
 /* TR6/TR7 drive the 386's TLB test logic; reads give 0 and writes are ignored. */
