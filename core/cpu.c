@@ -275,9 +275,8 @@ static void step(struct cpu *cpu)
 /* The cached block at CS:EIP, decoding it if needed; NULL when this instruction must go
  * the single-step way (its page is not in the TLB yet, it is not in RAM or ROM, it
  * crosses a page, or the block would run past the CS limit). */
-static const struct block *current_block(struct cpu *cpu)
+static const struct block *find_block_slow(struct cpu *cpu, uint32_t lin)
 {
-    uint32_t lin = cpu->seg[SEG_CS].base + cpu->eip;
     const struct tlb_entry *e = &cpu->tlb[(lin >> 12) & (TLB_ENTRIES - 1)];
     if (e->page != lin >> 12 || !e->host_read || (cpu_user(cpu) && !(e->user_ok & 1)))
         return NULL;
@@ -293,7 +292,26 @@ static const struct block *current_block(struct cpu *cpu)
         if (b && !was_code)
             tlb_drop_phys_page(cpu, phys & ~0xFFFu);
     }
-    if (b && cpu->level >= CPU_286 && cpu->eip + (b->bytes - 1u) > cpu->seg[SEG_CS].limit)
+    return b;
+}
+
+static const struct block *current_block(struct cpu *cpu)
+{
+    uint32_t lin = cpu->seg[SEG_CS].base + cpu->eip;
+    struct icache *c = cpu->icache;
+    struct fast_entry *f = icache_fast_slot(c, lin);
+    uint32_t tag = icache_fast_tag(c, cpu_user(cpu), code32(cpu));
+    const struct block *b;
+    if (likely(f->lin == lin && f->tag == tag)) {
+        b = f->block;
+    } else {
+        b = find_block_slow(cpu, lin);
+        if (!b)
+            return NULL;
+        /* Building may have flushed the cache and started a new epoch. */
+        *f = (struct fast_entry){ lin, icache_fast_tag(c, cpu_user(cpu), code32(cpu)), b };
+    }
+    if (cpu->level >= CPU_286 && cpu->eip + (b->bytes - 1u) > cpu->seg[SEG_CS].limit)
         return NULL;
     return b;
 }

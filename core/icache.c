@@ -16,6 +16,8 @@ struct icache *icache_create(uint32_t ram_size)
         free(c);
         return NULL;
     }
+    c->epoch = 0;
+    memset(c->fast, 0xFF, sizeof c->fast); /* no tag has all bits set */
     icache_flush(c);
     return c;
 }
@@ -28,8 +30,16 @@ void icache_destroy(struct icache *c)
     }
 }
 
+void icache_new_epoch(struct icache *c)
+{
+    c->epoch = (c->epoch + 1) & 0x3FFFFFFFu;
+    if (c->epoch == 0) /* wrapped: old tags could match again */
+        memset(c->fast, 0xFF, sizeof c->fast);
+}
+
 void icache_flush(struct icache *c)
 {
+    icache_new_epoch(c);
     c->insn_count = c->block_count = 0;
     for (unsigned i = 0; i < ICACHE_BUCKETS; i++)
         c->buckets[i] = -1;
@@ -40,6 +50,7 @@ void icache_page_written(struct icache *c, uint32_t phys_page)
     uint32_t page = phys_page >> BUS_PAGE_SHIFT;
     if (page < c->ram_pages)
         c->page_gen[page]++;
+    icache_new_epoch(c);
 }
 
 static uint32_t bucket_of(uint32_t phys, bool code32)

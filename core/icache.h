@@ -14,6 +14,7 @@
 #define ICACHE_BLOCKS 16384
 #define ICACHE_BUCKETS 8192
 #define BLOCK_MAX_INSNS 48
+#define ICACHE_FAST 4096  /* entries of the linear-address lookup table */
 
 struct block {
     uint32_t phys;      /* physical address of the first instruction */
@@ -25,7 +26,19 @@ struct block {
     uint8_t code32;
 };
 
+/* The linear-address front of the cache: CS base + EIP, code size and user/supervisor
+ * straight to a block, without a TLB walk or the hash chain. An entry is good only for
+ * the epoch it was filled in; the epoch moves whenever a linear-to-block answer may
+ * change: a TLB flush (CR3, CR0, the bus map), a write to a code page, a cache flush. */
+struct fast_entry {
+    uint32_t lin;
+    uint32_t tag;   /* epoch << 2 | user << 1 | code32 */
+    const struct block *block;
+};
+
 struct icache {
+    struct fast_entry fast[ICACHE_FAST];
+    uint32_t epoch;      /* 30 bits; see struct fast_entry */
     struct insn insns[ICACHE_INSNS];
     struct block blocks[ICACHE_BLOCKS];
     int32_t buckets[ICACHE_BUCKETS];
@@ -40,6 +53,17 @@ void icache_destroy(struct icache *c);
 void icache_flush(struct icache *c);
 /* Retires the blocks of one physical page. */
 void icache_page_written(struct icache *c, uint32_t phys_page);
+/* Forgets every linear-address lookup (the TLB changed). */
+void icache_new_epoch(struct icache *c);
+
+static inline uint32_t icache_fast_tag(const struct icache *c, bool user, bool code32)
+{
+    return c->epoch << 2 | (user ? 2u : 0u) | (code32 ? 1u : 0u);
+}
+static inline struct fast_entry *icache_fast_slot(struct icache *c, uint32_t lin)
+{
+    return &c->fast[(lin ^ (lin >> 12)) & (ICACHE_FAST - 1)];
+}
 
 /* The block starting at 'phys' for this code size, if cached and current. */
 const struct block *icache_find(const struct icache *c, uint32_t phys, bool code32);

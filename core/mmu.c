@@ -2,6 +2,7 @@
  * the software TLB that caches host pointers, page faults, and the slow memory paths
  * (page-crossing accesses, MMIO, ROM, the 8086's 64 KiB offset wrap). */
 #include "cpu_internal.h"
+#include "icache.h"
 
 enum { PTE_P = 1, PTE_W = 2, PTE_U = 4, PTE_A = 0x20, PTE_D = 0x40 };
 enum { PF_PRESENT = 1, PF_WRITE = 2, PF_USER = 4 };
@@ -12,6 +13,8 @@ void cpu_tlb_flush(struct cpu *cpu, bool include_global)
     for (unsigned i = 0; i < TLB_ENTRIES; i++)
         cpu->tlb[i].page = TLB_INVALID;
     cpu->bus_generation = cpu->bus->map_generation;
+    if (cpu->icache)
+        icache_new_epoch(cpu->icache); /* code addresses may map elsewhere now */
 }
 
 void tlb_drop_phys_page(struct cpu *cpu, uint32_t phys_page)
