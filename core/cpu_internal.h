@@ -272,7 +272,16 @@ static inline uint32_t stack_peek(struct cpu *cpu, uint32_t depth, unsigned size
 }
 
 /* ---- operands of the decoded instruction (decode.c) ---- */
-uint32_t insn_ea(const struct cpu *cpu, const struct insn *in);  /* effective address (offset) */
+/* The effective address (offset) of the memory operand. */
+static inline uint32_t insn_ea(const struct cpu *cpu, const struct insn *in)
+{
+    uint32_t a = in->disp;
+    if (in->base != 0xFF)
+        a += cpu->regs[in->base];
+    if (in->index != 0xFF)
+        a += cpu->regs[in->index] << in->scale;
+    return in->addr32 ? a : a & 0xFFFF;
+}
 static inline uint32_t rm_read(struct cpu *cpu, const struct insn *in, unsigned size)
 {
     if (in->mod == 3)

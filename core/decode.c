@@ -1,6 +1,7 @@
 /* Instruction decoding: prefixes, opcode, ModR/M, SIB, displacement and immediates
  * (SDM vol. 2, chapter 2), driven by the table in opcodes.c. */
 #include "opcodes.h"
+#include "ops.h"
 
 /* Longest instruction: the 286 raises #GP(0) past 10 bytes (the 80286 vectors show
  * interrupt 13 for 11-byte instructions), the 386 past 15; the 8086 has no limit. */
@@ -208,20 +209,11 @@ uint32_t cpu_decode_at(struct cpu *cpu, struct insn *in, uint32_t eip)
     in->ends_block = (form & F_ENDS) != 0;
     in->size = (form & F_BYTE) ? 1 : in->op32 ? 4 : 2;
     in->len = (uint8_t)(f.count > 255 ? 255 : f.count);
+    in->fn = ops_specialize(cpu, in);
     return f.ip & f.ip_mask;
 }
 
 void cpu_decode(struct cpu *cpu, struct insn *in)
 {
     cpu->eip = cpu_decode_at(cpu, in, cpu->eip);
-}
-
-uint32_t insn_ea(const struct cpu *cpu, const struct insn *in)
-{
-    uint32_t a = in->disp;
-    if (in->base != 0xFF)
-        a += cpu->regs[in->base];
-    if (in->index != 0xFF)
-        a += cpu->regs[in->index] << in->scale;
-    return in->addr32 ? a : a & 0xFFFF;
 }

@@ -52,6 +52,12 @@ HANDLER(op_lar_lsl); HANDLER(op_clts); HANDLER(op_arpl);
 HANDLER(op_mov_r_cr); HANDLER(op_mov_cr_r); HANDLER(op_mov_r_dr); HANDLER(op_mov_dr_r);
 HANDLER(op_mov_r_tr); HANDLER(op_mov_tr_r);
 
+/* ops_fast.c: the handler to run for a decoded instruction: a specialized one for the
+ * hottest forms, else in->fn. May rewrite operand fields the specialized handler uses. */
+insn_fn ops_specialize(const struct cpu *cpu, struct insn *in);
+/* The sign-extended displacement of a relative jump, call or loop (ops_control.c). */
+uint32_t insn_relative(const struct insn *in);
+
 /* Shared by several files. */
 uint32_t alu_compute(struct cpu *cpu, unsigned op, unsigned size, uint32_t dst, uint32_t src);
 

@@ -13,7 +13,7 @@ void jump_near(struct cpu *cpu, uint32_t target, unsigned size)
 }
 
 /* A relative displacement: 8 bits, or the operand size. */
-static uint32_t relative(const struct insn *in)
+uint32_t insn_relative(const struct insn *in)
 {
     bool byte = in->opcode == 0xEB || in->opcode < 0x80 || (in->opcode >= 0xE0 && in->opcode <= 0xE3);
     return byte ? sext(in->imm, 1) : in->op32 ? in->imm : sext(in->imm, 2);
@@ -22,10 +22,10 @@ static uint32_t relative(const struct insn *in)
 HANDLER(op_jcc)
 {
     if (cond_true(cpu, in->aux))
-        jump_near(cpu, cpu->eip + relative(in), opsize(in));
+        jump_near(cpu, cpu->eip + insn_relative(in), opsize(in));
 }
 
-HANDLER(op_jmp_rel) { jump_near(cpu, cpu->eip + relative(in), opsize(in)); }
+HANDLER(op_jmp_rel) { jump_near(cpu, cpu->eip + insn_relative(in), opsize(in)); }
 
 static void call_near(struct cpu *cpu, const struct insn *in, uint32_t target)
 {
@@ -35,7 +35,7 @@ static void call_near(struct cpu *cpu, const struct insn *in, uint32_t target)
     push(cpu, size, ret);
 }
 
-HANDLER(op_call_rel) { call_near(cpu, in, cpu->eip + relative(in)); }
+HANDLER(op_call_rel) { call_near(cpu, in, cpu->eip + insn_relative(in)); }
 HANDLER(op_jmp_rm) { jump_near(cpu, rm_read(cpu, in, opsize(in)), opsize(in)); }
 HANDLER(op_call_rm) { call_near(cpu, in, rm_read(cpu, in, opsize(in))); }
 
@@ -94,7 +94,7 @@ HANDLER(op_loop)
         else if (in->aux == 1)
             taken = taken && flag_zf(cpu);
     }
-    uint32_t target = cpu->eip + relative(in);
+    uint32_t target = cpu->eip + insn_relative(in);
     if (taken)
         jump_near(cpu, target, opsize(in));
     if (in->aux != 3)

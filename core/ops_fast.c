@@ -1,0 +1,238 @@
+/* Specialized handlers for the hottest instruction forms (design-notes: "The CPU: fast
+ * paths"). The decoder first picks the general handler from the opcode table; then
+ * ops_specialize() may swap in one of these when the decoded operands allow it (a
+ * register operand, a 32-bit size, a known ALU operation or condition). Each family is
+ * one inline body instantiated per operation by a macro, so the semantics live in one
+ * place; anything unusual keeps the general handler. */
+#include "ops.h"
+
+/* ---- condition codes straight from the lazy record ---- */
+
+/* Jcc/SETcc condition 'cc' (a constant in every caller, so the switch on it folds away)
+ * for the common lazy records: CMP/SUB, logic and TEST, ADD, INC/DEC. Anything else asks
+ * the general evaluator in flags.c. */
+static inline bool cond_fast(const struct cpu *cpu, unsigned cc)
+{
+    const struct lazy_flags *l = &cpu->lazy;
+    if (l->op != LF_SUB && l->op != LF_LOGIC && l->op != LF_ADD && l->op != LF_INC && l->op != LF_DEC)
+        return cond_true(cpu, cc);
+    unsigned shift = 32 - 8 * l->size; /* moves the operand's sign bit to bit 31 */
+    uint32_t res = l->res << shift;
+    bool r;
+    switch (l->op) {
+    case LF_SUB: {
+        uint32_t d = l->dst << shift, s = l->src << shift;
+        switch (cc >> 1) {
+        case 1: r = d < s; break;                                 /* B */
+        case 2: r = d == s; break;                                /* Z */
+        case 3: r = d <= s; break;                                /* BE */
+        case 4: r = (int32_t)res < 0; break;                      /* S */
+        case 6: r = (int32_t)d < (int32_t)s; break;               /* L */
+        case 7: r = (int32_t)d <= (int32_t)s; break;              /* LE */
+        default: return cond_true(cpu, cc);
+        }
+        break;
+    }
+    case LF_LOGIC: /* CF = OF = 0 */
+        switch (cc >> 1) {
+        case 0: case 1: r = false; break;                         /* O, B */
+        case 2: case 3: r = res == 0; break;                      /* Z, BE */
+        case 4: case 6: r = (int32_t)res < 0; break;              /* S, L */
+        case 7: r = (int32_t)res <= 0; break;                     /* LE */
+        default: return cond_true(cpu, cc);
+        }
+        break;
+    case LF_ADD: case LF_INC: case LF_DEC:
+        switch (cc >> 1) {
+        case 1:                                                   /* B */
+            if (l->op != LF_ADD)
+                return cond_true(cpu, cc);
+            r = res < (l->dst << shift);
+            break;
+        case 2: r = res == 0; break;                              /* Z */
+        case 4: r = (int32_t)res < 0; break;                      /* S */
+        default: return cond_true(cpu, cc);
+        }
+        break;
+    default:
+        return cond_true(cpu, cc);
+    }
+    return (cc & 1) ? !r : r;
+}
+
+/* CF for INC/DEC (which keep it) without a call for the common records. */
+static inline bool cf_fast(const struct cpu *cpu)
+{
+    const struct lazy_flags *l = &cpu->lazy;
+    unsigned shift = 32 - 8 * (l->size & 7); /* only used where size is 1, 2 or 4 */
+    switch (l->op) {
+    case LF_NONE: return (cpu->eflags & FLAG_CF) != 0;
+    case LF_SUB: return (l->dst << shift) < (l->src << shift);
+    case LF_ADD: return (l->res << shift) < (l->dst << shift);
+    case LF_LOGIC: return false;
+    case LF_INC: case LF_DEC: return (l->aux & FLAG_CF) != 0;
+    default: return flag_cf(cpu);
+    }
+}
+
+/* ---- ALU operations on 32-bit registers ---- */
+
+/* regs[d] = regs[d] op src, with the lazy flags; CMP only sets the flags. ADC and SBB
+ * are never specialized. */
+static inline void alu32(struct cpu *cpu, unsigned d, uint32_t src, unsigned op)
+{
+    uint32_t dst = cpu->regs[d], res;
+    switch (op) {
+    case ALU_ADD: res = dst + src; set_lazy(cpu, LF_ADD, 4, dst, src, res, 0); break;
+    case ALU_OR: res = dst | src; set_lazy(cpu, LF_LOGIC, 4, dst, src, res, 0); break;
+    case ALU_AND: res = dst & src; set_lazy(cpu, LF_LOGIC, 4, dst, src, res, 0); break;
+    case ALU_XOR: res = dst ^ src; set_lazy(cpu, LF_LOGIC, 4, dst, src, res, 0); break;
+    default: res = dst - src; set_lazy(cpu, LF_SUB, 4, dst, src, res, 0); break; /* SUB, CMP */
+    }
+    if (op != ALU_CMP)
+        cpu->regs[d] = res;
+}
+
+/* Four forms per operation: rm,reg and reg,rm with both registers; reg,imm (the 80/81/83
+ * group and the accumulator forms, imm already sign-extended); reg,[mem] (and CMP
+ * [mem],reg, which only reads). */
+#define ALU_FAST(name, op)                                                                        \
+    static HANDLER(name##_rm_r) { alu32(cpu, in->rm, cpu->regs[in->reg], op); }                 \
+    static HANDLER(name##_r_rm) { alu32(cpu, in->reg, cpu->regs[in->rm], op); }                 \
+    static HANDLER(name##_r_imm) { alu32(cpu, in->rm, in->imm, op); }                           \
+    static HANDLER(name##_r_mem) { alu32(cpu, in->reg, vread(cpu, in->seg, insn_ea(cpu, in), 4), op); }
+ALU_FAST(add32, ALU_ADD)
+ALU_FAST(or32, ALU_OR)
+ALU_FAST(and32, ALU_AND)
+ALU_FAST(sub32, ALU_SUB)
+ALU_FAST(xor32, ALU_XOR)
+ALU_FAST(cmp32, ALU_CMP)
+
+/* CMP [mem], reg: dst is the memory operand. */
+static HANDLER(cmp32_mem_r)
+{
+    uint32_t dst = vread(cpu, in->seg, insn_ea(cpu, in), 4), src = cpu->regs[in->reg];
+    set_lazy(cpu, LF_SUB, 4, dst, src, dst - src, 0);
+}
+
+enum { FORM_RM_R, FORM_R_RM, FORM_R_IMM, FORM_R_MEM, FORM_COUNT };
+#define ALU_ROW(name) { name##_rm_r, name##_r_rm, name##_r_imm, name##_r_mem }
+static const insn_fn alu_fast[8][FORM_COUNT] = {
+    [ALU_ADD] = ALU_ROW(add32), [ALU_OR] = ALU_ROW(or32), [ALU_AND] = ALU_ROW(and32),
+    [ALU_SUB] = ALU_ROW(sub32), [ALU_XOR] = ALU_ROW(xor32), [ALU_CMP] = ALU_ROW(cmp32),
+};
+
+static HANDLER(test32_r_r)
+{
+    uint32_t a = cpu->regs[in->rm], b = cpu->regs[in->reg];
+    set_lazy(cpu, LF_LOGIC, 4, a, b, a & b, 0);
+}
+
+/* ---- INC and DEC of a register (any size: 40-4F and FE/FF with mod = 3) ---- */
+
+static inline void inc_dec_reg(struct cpu *cpu, unsigned r, unsigned size, bool dec)
+{
+    uint32_t v = reg_read(cpu, r, size);
+    uint32_t res = (dec ? v - 1 : v + 1) & size_mask(size);
+    set_lazy(cpu, dec ? LF_DEC : LF_INC, size, v, 1, res, cf_fast(cpu) ? FLAG_CF : 0);
+    reg_write(cpu, r, size, res);
+}
+
+static HANDLER(inc32_reg) { inc_dec_reg(cpu, in->opcode & 7, 4, false); }
+static HANDLER(dec32_reg) { inc_dec_reg(cpu, in->opcode & 7, 4, true); }
+static HANDLER(inc8_rm_reg) { inc_dec_reg(cpu, in->rm, 1, false); }
+static HANDLER(dec8_rm_reg) { inc_dec_reg(cpu, in->rm, 1, true); }
+static HANDLER(inc32_rm_reg) { inc_dec_reg(cpu, in->rm, 4, false); }
+static HANDLER(dec32_rm_reg) { inc_dec_reg(cpu, in->rm, 4, true); }
+
+/* ---- MOV ---- */
+
+static HANDLER(mov32_rm_r_reg) { cpu->regs[in->rm] = cpu->regs[in->reg]; }
+static HANDLER(mov32_r_rm_reg) { cpu->regs[in->reg] = cpu->regs[in->rm]; }
+static HANDLER(mov32_r_mem) { cpu->regs[in->reg] = vread(cpu, in->seg, insn_ea(cpu, in), 4); }
+static HANDLER(mov32_mem_r) { vwrite(cpu, in->seg, insn_ea(cpu, in), 4, cpu->regs[in->reg]); }
+static HANDLER(mov_mem_imm) { vwrite(cpu, in->seg, insn_ea(cpu, in), in->size, in->imm); }
+static HANDLER(mov32_reg_imm) { cpu->regs[in->opcode & 7] = in->imm; }
+static HANDLER(movzx32_r_mem8) { cpu->regs[in->reg] = vread(cpu, in->seg, insn_ea(cpu, in), 1); }
+
+/* ---- conditional jumps ---- */
+
+/* in->disp holds the sign-extended displacement and in->imm2 the IP mask of the operand
+ * size (set by ops_specialize). Like jump_near, the 286 and later check the CS limit. */
+static inline void jcc_fast(struct cpu *cpu, const struct insn *in, unsigned cc)
+{
+    if (!cond_fast(cpu, cc))
+        return;
+    uint32_t target = (cpu->eip + in->disp) & in->imm2;
+    if (cpu->level >= CPU_286 && target > cpu->seg[SEG_CS].limit)
+        fault_gp(cpu, 0);
+    cpu->eip = target;
+}
+
+#define JCC_FAST(cc) static HANDLER(jcc_##cc) { jcc_fast(cpu, in, cc); }
+JCC_FAST(0) JCC_FAST(1) JCC_FAST(2) JCC_FAST(3) JCC_FAST(4) JCC_FAST(5) JCC_FAST(6) JCC_FAST(7)
+JCC_FAST(8) JCC_FAST(9) JCC_FAST(10) JCC_FAST(11) JCC_FAST(12) JCC_FAST(13) JCC_FAST(14) JCC_FAST(15)
+static const insn_fn jcc_fast_fns[16] = {
+    jcc_0, jcc_1, jcc_2, jcc_3, jcc_4, jcc_5, jcc_6, jcc_7,
+    jcc_8, jcc_9, jcc_10, jcc_11, jcc_12, jcc_13, jcc_14, jcc_15,
+};
+
+/* ---- the chooser ---- */
+
+/* Only the 80386 gets these: the 8086 and 286 have quirks (offset wrap, PUSH SP) the
+ * general handlers model, and their speed does not matter here. */
+insn_fn ops_specialize(const struct cpu *cpu, struct insn *in)
+{
+    insn_fn fn = in->fn;
+    bool reg = in->mod == 3, d32 = in->size == 4;
+    if (cpu->level < CPU_386 || in->lock)
+        return fn;
+    if (fn == op_jcc) {
+        in->disp = insn_relative(in);
+        in->imm2 = in->op32 ? 0xFFFFFFFFu : 0xFFFF;
+        return jcc_fast_fns[in->aux & 15];
+    }
+    if (!d32 && fn != op_inc_rm && fn != op_dec_rm && fn != op_mov_rm_imm)
+        return fn;
+    if (fn == op_alu_rm_r || fn == op_alu_r_rm) {
+        const insn_fn *row = alu_fast[in->aux];
+        if (!row[0])
+            return fn;
+        if (reg)
+            return row[fn == op_alu_rm_r ? FORM_RM_R : FORM_R_RM];
+        if (fn == op_alu_r_rm)
+            return row[FORM_R_MEM];
+        return in->aux == ALU_CMP ? cmp32_mem_r : fn;
+    }
+    if (fn == op_alu_rm_imm || fn == op_alu_acc_imm) {
+        const insn_fn *row = alu_fast[in->aux];
+        if (!row[0] || !reg)
+            return fn;
+        if (fn == op_alu_acc_imm)
+            in->rm = REG_EAX;
+        else if (in->opcode == 0x83)
+            in->imm = sext(in->imm, 1);
+        return row[FORM_R_IMM];
+    }
+    if (fn == op_test_rm_r && reg)
+        return test32_r_r;
+    if (fn == op_inc_reg)
+        return inc32_reg;
+    if (fn == op_dec_reg)
+        return dec32_reg;
+    if ((fn == op_inc_rm || fn == op_dec_rm) && reg && (in->size == 1 || d32)) {
+        bool dec = fn == op_dec_rm;
+        return in->size == 1 ? (dec ? dec8_rm_reg : inc8_rm_reg) : (dec ? dec32_rm_reg : inc32_rm_reg);
+    }
+    if (fn == op_mov_rm_r)
+        return reg ? mov32_rm_r_reg : mov32_mem_r;
+    if (fn == op_mov_r_rm)
+        return reg ? mov32_r_rm_reg : mov32_r_mem;
+    if (fn == op_mov_rm_imm && !reg && (in->size == 1 || d32))
+        return mov_mem_imm;
+    if (fn == op_mov_reg_imm)
+        return mov32_reg_imm;
+    if (fn == op_movzx && in->aux == 1 && !reg)
+        return movzx32_r_mem8;
+    return fn;
+}
