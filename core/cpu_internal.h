@@ -96,16 +96,22 @@ void load_segment(struct cpu *cpu, unsigned s, uint16_t selector);
 void load_cs_for_transfer(struct cpu *cpu, uint16_t selector, uint32_t base, uint32_t limit, uint16_t rights,
                           unsigned new_cpl);
 
+/* Segment types (the low four bits of rights) whose accesses need no check beyond the
+ * limit: any readable type that is not expand-down for reads, writable expand-up data
+ * for writes. Everything else (expand-down, execute-only code, writes to code in real
+ * mode, null selectors) takes segment_check_slow, which has the whole rule. */
+#define SEG_FAST_READ_TYPES 0xCC0Fu  /* 0-3 data, A B E F readable code */
+#define SEG_FAST_WRITE_TYPES 0x000Cu /* 2 3 read/write data */
+
 /* Checks an access of 'size' bytes at 'off' in segment s and returns its linear address.
  * Real mode on a 286 or later still checks the limit (a word at FFFFh faults). */
 static inline uint32_t seg_linear(struct cpu *cpu, unsigned s, uint32_t off, unsigned size, bool write)
 {
     const struct segment *sg = &cpu->seg[s];
     if (cpu->level >= CPU_286) {
-        bool ok = sg->valid && off <= sg->limit && sg->limit - off >= size - 1 &&
-                  !(sg->rights & 0x04 && !(sg->rights & SEG_RIGHTS_CODE)); /* expand-down takes the slow check */
-        bool rights_ok = write ? (sg->rights & 0x0A) == 0x02 : (sg->rights & 0x0A) != 0x08;
-        if (unlikely(!ok || (!rights_ok && cpu_prot(cpu))))
+        unsigned types = write ? SEG_FAST_WRITE_TYPES : SEG_FAST_READ_TYPES;
+        bool fast = sg->valid && (uint64_t)off + (size - 1) <= sg->limit && ((types >> (sg->rights & 0xF)) & 1);
+        if (unlikely(!fast))
             segment_check_slow(cpu, s, off, size, write);
     }
     return sg->base + off;
