@@ -274,15 +274,15 @@ static void step(struct cpu *cpu)
 
 /* The cached block at CS:EIP, decoding it if needed; NULL when this instruction must go
  * the single-step way (its page is not in the TLB yet, it is not in RAM or ROM, it
- * crosses a page, or the block would run past the CS limit). */
-static const struct block *find_block_slow(struct cpu *cpu, uint32_t lin)
+ * crosses a page). */
+static struct block *find_block_slow(struct cpu *cpu, uint32_t lin)
 {
     const struct tlb_entry *e = &cpu->tlb[(lin >> 12) & (TLB_ENTRIES - 1)];
     if (e->page != lin >> 12 || !e->host_read || (cpu_user(cpu) && !(e->user_ok & 1)))
         return NULL;
     uint32_t phys = e->phys | (lin & 0xFFF);
     bool c32 = code32(cpu);
-    const struct block *b = icache_find(cpu->icache, phys, c32);
+    struct block *b = icache_find(cpu->icache, phys, c32);
     if (!b) {
         /* Decoding may fault (#UD, #GP): the fault belongs to this instruction. */
         cpu->insn_eip = cpu->eip;
@@ -295,49 +295,77 @@ static const struct block *find_block_slow(struct cpu *cpu, uint32_t lin)
     return b;
 }
 
-static const struct block *current_block(struct cpu *cpu)
+/* The lookup behind the links: the linear-address table, then the physical cache. */
+static NOINLINE struct block *lookup_block(struct cpu *cpu, uint32_t lin, uint32_t tag)
 {
-    uint32_t lin = cpu->seg[SEG_CS].base + cpu->eip;
     struct icache *c = cpu->icache;
     struct fast_entry *f = icache_fast_slot(c, lin);
-    uint32_t tag = icache_fast_tag(c, cpu_user(cpu), code32(cpu));
-    const struct block *b;
-    if (likely(f->lin == lin && f->tag == tag)) {
-        b = f->block;
+    if (f->lin == lin && f->tag == tag)
+        return f->block;
+    struct block *b = find_block_slow(cpu, lin);
+    if (b) /* building may have flushed the cache and started a new epoch */
+        *f = (struct fast_entry){ lin, icache_fast_tag(c, cpu_user(cpu), code32(cpu)), b };
+    return b;
+}
+
+/* The block to run at CS:EIP, or NULL (see find_block_slow, and a block that would run
+ * past the CS limit). 'prev' is the block that just ran, whose links are tried first. */
+static inline struct block *current_block(struct cpu *cpu, struct block *prev)
+{
+    uint32_t lin = cpu->seg[SEG_CS].base + cpu->eip;
+    uint32_t tag = icache_fast_tag(cpu->icache, cpu_user(cpu), code32(cpu));
+    struct block *b;
+    if (prev && prev->link[0].lin == lin && prev->link[0].tag == tag) {
+        b = prev->link[0].block;
+    } else if (prev && prev->link[1].lin == lin && prev->link[1].tag == tag) {
+        b = prev->link[1].block;
     } else {
-        b = find_block_slow(cpu, lin);
+        b = lookup_block(cpu, lin, tag);
         if (!b)
             return NULL;
-        /* Building may have flushed the cache and started a new epoch. */
-        *f = (struct fast_entry){ lin, icache_fast_tag(c, cpu_user(cpu), code32(cpu)), b };
+        if (prev) {
+            prev->link[1] = prev->link[0];
+            prev->link[0] = (struct fast_entry){ lin, icache_fast_tag(cpu->icache, cpu_user(cpu), code32(cpu)), b };
+        }
     }
-    if (cpu->level >= CPU_286 && cpu->eip + (b->bytes - 1u) > cpu->seg[SEG_CS].limit)
+    if (unlikely(cpu->eip + (b->bytes - 1u) > cpu->seg[SEG_CS].limit) && cpu->level >= CPU_286)
         return NULL;
     return b;
 }
 
-/* Runs a block's instructions until control leaves it or something needs the loop's
- * attention (block_exit: an interrupt line, a trap flag, a write to code, the end of the
- * slice). The budget is applied once: at most end - icount instructions run, so
- * cpu_run(cpu, 1) still runs exactly one. */
-static void run_block(struct cpu *cpu, const struct block *b, uint64_t end)
+/* Runs cached blocks, one after another, until something needs the loop's attention
+ * (block_exit: an interrupt line, a trap flag, a write to code, the interrupt shadow, the
+ * end of the slice), the CPU stops running, the budget is spent, or the next code is not
+ * cached. The budget is applied per block: at most end - icount instructions run, so
+ * cpu_run(cpu, 1) still runs exactly one. Blocks never wrap at 64 KiB inside (see
+ * icache_build), so the next EIP is a plain sum. */
+static void run_blocks(struct cpu *cpu, struct block *b, uint64_t end)
 {
-    const struct insn *in = &cpu->icache->insns[b->first];
-    uint64_t left = end - cpu->icount;
-    const struct insn *last = in + (left < b->count ? (unsigned)left : b->count);
-    uint32_t ip_mask = b->code32 ? 0xFFFFFFFFu : 0xFFFF;
-    for (; in < last; in++) {
-        uint32_t next = (cpu->eip + in->len) & ip_mask;
-        cpu->insn_eip = cpu->eip;
-        cpu->insn_esp = cpu->regs[REG_ESP];
-        cpu->eip = next;
-        in->fn(cpu, in);
-        cpu->icount++;
-        if (unlikely(cpu->eip != next || cpu->block_exit)) {
+    for (;;) {
+        const struct insn *in = &cpu->icache->insns[b->first];
+        uint64_t left = end - cpu->icount;
+        const struct insn *last = in + (left < b->count ? (unsigned)left : b->count);
+        for (; in < last; in++) {
+            uint32_t next = cpu->eip + in->len;
+            cpu->insn_eip = cpu->eip;
+            cpu->insn_esp = cpu->regs[REG_ESP];
+            cpu->eip = next;
+            in->fn(cpu, in);
+            cpu->icount++;
+            if (unlikely(cpu->eip != next || cpu->block_exit))
+                break;
+        }
+        if (unlikely(cpu->block_exit)) {
+            /* STI and MOV SS set it: one instruction of their shadow has now run. */
             if (cpu->inhibit_irq)
                 cpu->inhibit_irq--;
             return;
         }
+        if (cpu->icount >= end || cpu->state != CPU_RUNNING)
+            return;
+        b = current_block(cpu, b);
+        if (!b)
+            return;
     }
 }
 
@@ -368,9 +396,9 @@ uint64_t cpu_run(struct cpu *cpu, uint64_t max_insns)
             take_interrupt(cpu);
         if (cpu->state == CPU_HALTED)
             break;
-        const struct block *b = needs_single_step(cpu) ? NULL : current_block(cpu);
+        struct block *b = needs_single_step(cpu) ? NULL : current_block(cpu, NULL);
         if (b)
-            run_block(cpu, b, end);
+            run_blocks(cpu, b, end);
         else
             step(cpu);
     }

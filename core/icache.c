@@ -65,10 +65,10 @@ static uint32_t page_generation(const struct icache *c, uint32_t phys)
     return page < c->ram_pages ? c->page_gen[page] : 0;
 }
 
-const struct block *icache_find(const struct icache *c, uint32_t phys, bool code32)
+struct block *icache_find(struct icache *c, uint32_t phys, bool code32)
 {
     for (int32_t i = c->buckets[bucket_of(phys, code32)]; i >= 0; i = c->blocks[i].next) {
-        const struct block *b = &c->blocks[i];
+        struct block *b = &c->blocks[i];
         if (b->phys == phys && b->code32 == code32)
             return b->gen == page_generation(c, phys) ? b : NULL;
     }
@@ -89,7 +89,7 @@ static bool decode_quietly(struct cpu *cpu, struct insn *in, uint32_t eip, uint3
     return ok;
 }
 
-const struct block *icache_build(struct cpu *cpu, struct icache *c, uint32_t phys)
+struct block *icache_build(struct cpu *cpu, struct icache *c, uint32_t phys)
 {
     if (c->block_count == ICACHE_BLOCKS || c->insn_count + BLOCK_MAX_INSNS > ICACHE_INSNS)
         icache_flush(c);
@@ -118,7 +118,7 @@ const struct block *icache_build(struct cpu *cpu, struct icache *c, uint32_t phy
     struct block *b = &c->blocks[c->block_count];
     uint32_t bucket = bucket_of(phys, c32);
     *b = (struct block){ phys, c->insn_count, (uint16_t)count, (uint16_t)bytes, page_generation(c, phys),
-                         c->buckets[bucket], c32 };
+                         c->buckets[bucket], c32, { { 0, ~0u, NULL }, { 0, ~0u, NULL } } };
     c->buckets[bucket] = (int32_t)c->block_count++;
     c->insn_count += count;
     return b;

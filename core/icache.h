@@ -16,6 +16,16 @@
 #define BLOCK_MAX_INSNS 48
 #define ICACHE_FAST 4096  /* entries of the linear-address lookup table */
 
+/* The linear-address front of the cache: CS base + EIP, code size and user/supervisor
+ * straight to a block, without a TLB walk or the hash chain. An entry is good only for
+ * the epoch it was filled in; the epoch moves whenever a linear-to-block answer may
+ * change: a TLB flush (CR3, CR0, the bus map), a write to a code page, a cache flush. */
+struct fast_entry {
+    uint32_t lin;
+    uint32_t tag;   /* epoch << 2 | user << 1 | code32 */
+    struct block *block;
+};
+
 struct block {
     uint32_t phys;      /* physical address of the first instruction */
     uint32_t first;     /* its index in the instruction arena */
@@ -24,16 +34,9 @@ struct block {
     uint32_t gen;       /* the page's generation when decoded */
     int32_t next;       /* hash chain, -1 at the end */
     uint8_t code32;
-};
-
-/* The linear-address front of the cache: CS base + EIP, code size and user/supervisor
- * straight to a block, without a TLB walk or the hash chain. An entry is good only for
- * the epoch it was filled in; the epoch moves whenever a linear-to-block answer may
- * change: a TLB flush (CR3, CR0, the bus map), a write to a code page, a cache flush. */
-struct fast_entry {
-    uint32_t lin;
-    uint32_t tag;   /* epoch << 2 | user << 1 | code32 */
-    const struct block *block;
+    /* The blocks control went to from here last (a taken and a fall-through branch,
+     * usually), checked like fast-table entries: direct block chaining. */
+    struct fast_entry link[2];
 };
 
 struct icache {
@@ -66,10 +69,10 @@ static inline struct fast_entry *icache_fast_slot(struct icache *c, uint32_t lin
 }
 
 /* The block starting at 'phys' for this code size, if cached and current. */
-const struct block *icache_find(const struct icache *c, uint32_t phys, bool code32);
+struct block *icache_find(struct icache *c, uint32_t phys, bool code32);
 /* Decodes a new block at the CPU's EIP (physical address 'phys'); NULL if the code
  * cannot be cached (its first instruction crosses a page). May raise the first
  * instruction's fault, as executing it would. */
-const struct block *icache_build(struct cpu *cpu, struct icache *c, uint32_t phys);
+struct block *icache_build(struct cpu *cpu, struct icache *c, uint32_t phys);
 
 #endif
