@@ -338,8 +338,9 @@ static inline struct block *current_block(struct cpu *cpu, struct block *prev)
  * end of the slice), the CPU stops running, the budget is spent, or the next code is not
  * cached. The budget is applied per block: at most end - icount instructions run, so
  * cpu_run(cpu, 1) still runs exactly one. Blocks never wrap at 64 KiB inside (see
- * icache_build), so the next EIP is a plain sum. */
-static void run_blocks(struct cpu *cpu, struct block *b, uint64_t end)
+ * icache_build), so the next EIP is a plain sum. Kept out of cpu_run: the setjmp there
+ * would keep the loop's variables in memory. */
+static NOINLINE void run_blocks(struct cpu *cpu, struct block *b, uint64_t end)
 {
     for (;;) {
         const struct insn *in = &cpu->icache->insns[b->first];
