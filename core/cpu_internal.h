@@ -234,19 +234,49 @@ static inline void lin_write(struct cpu *cpu, uint32_t lin, unsigned size, uint3
 uint32_t vread_wrap(struct cpu *cpu, unsigned s, uint32_t off, unsigned size);
 void vwrite_wrap(struct cpu *cpu, unsigned s, uint32_t off, unsigned size, uint32_t v);
 
+/* The whole path of a virtual access (mmu.c): every check, the 8086 wrap, the slow
+ * TLB and bus paths. The inline versions below call it when the fast path declines. */
+uint32_t vread_full(struct cpu *cpu, unsigned s, uint32_t off, unsigned size);
+void vwrite_full(struct cpu *cpu, unsigned s, uint32_t off, unsigned size, uint32_t v);
+
+/* The host address of an access of 'size' bytes at s:off when it passes every check the
+ * common way: a 286 or later, a valid segment of a SEG_FAST_*_TYPES type with the access
+ * inside its limit, a TLB hit with a host pointer for this kind of access and privilege
+ * level, and no page crossing. NULL otherwise: the caller takes the full path, which
+ * makes every check the hardware makes. */
+static inline uint8_t *vaddr_fast(struct cpu *cpu, unsigned s, uint32_t off, unsigned size, bool write)
+{
+    const struct segment *sg = &cpu->seg[s];
+    unsigned types = write ? SEG_FAST_WRITE_TYPES : SEG_FAST_READ_TYPES;
+    if (unlikely(cpu->level < CPU_286 || !sg->valid || (uint64_t)off + (size - 1) > sg->limit ||
+                 !((types >> (sg->rights & 0xF)) & 1)))
+        return NULL;
+    uint32_t lin = sg->base + off;
+    const struct tlb_entry *e = &cpu->tlb[(lin >> 12) & (TLB_ENTRIES - 1)];
+    uint8_t *host = write ? e->host_write : e->host_read;
+    if (unlikely(e->page != lin >> 12 || !host || (lin & 0xFFF) > 0x1000u - size ||
+                 (cpu_user(cpu) && !(e->user_ok & (write ? 2 : 1)))))
+        return NULL;
+    return host + (lin & 0xFFF);
+}
+
 static inline uint32_t vread(struct cpu *cpu, unsigned s, uint32_t off, unsigned size)
 {
-    if (unlikely(cpu->level < CPU_286 && off + size - 1 > 0xFFFF))
-        return vread_wrap(cpu, s, off, size);
-    return lin_read(cpu, seg_linear(cpu, s, off, size, false), size, cpu_user(cpu));
+    const uint8_t *p = vaddr_fast(cpu, s, off, size, false);
+    if (likely(p != NULL))
+        return size == 1 ? p[0] : size == 2 ? le16(p) : le32(p);
+    return vread_full(cpu, s, off, size);
 }
 static inline void vwrite(struct cpu *cpu, unsigned s, uint32_t off, unsigned size, uint32_t v)
 {
-    if (unlikely(cpu->level < CPU_286 && off + size - 1 > 0xFFFF)) {
-        vwrite_wrap(cpu, s, off, size, v);
+    uint8_t *p = vaddr_fast(cpu, s, off, size, true);
+    if (likely(p != NULL)) {
+        if (size == 1) p[0] = (uint8_t)v;
+        else if (size == 2) st16(p, (uint16_t)v);
+        else st32(p, v);
         return;
     }
-    lin_write(cpu, seg_linear(cpu, s, off, size, true), size, v, cpu_user(cpu));
+    vwrite_full(cpu, s, off, size, v);
 }
 
 /* Supervisor (system) accesses: descriptor tables, TSS, IDT; they ignore CPL. */

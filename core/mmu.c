@@ -157,6 +157,22 @@ void lin_write_slow(struct cpu *cpu, uint32_t lin, unsigned size, uint32_t value
         write_in_page(cpu, lin + i, 1, (value >> (8 * i)) & 0xFF, user);
 }
 
+uint32_t vread_full(struct cpu *cpu, unsigned s, uint32_t off, unsigned size)
+{
+    if (unlikely(cpu->level < CPU_286 && off + size - 1 > 0xFFFF))
+        return vread_wrap(cpu, s, off, size);
+    return lin_read(cpu, seg_linear(cpu, s, off, size, false), size, cpu_user(cpu));
+}
+
+void vwrite_full(struct cpu *cpu, unsigned s, uint32_t off, unsigned size, uint32_t v)
+{
+    if (unlikely(cpu->level < CPU_286 && off + size - 1 > 0xFFFF)) {
+        vwrite_wrap(cpu, s, off, size, v);
+        return;
+    }
+    lin_write(cpu, seg_linear(cpu, s, off, size, true), size, v, cpu_user(cpu));
+}
+
 /* The 8086 and 80186 compute each byte's offset modulo 64 KiB, so a word at FFFFh is
  * made of the bytes at FFFFh and 0000h of the same segment. */
 uint32_t vread_wrap(struct cpu *cpu, unsigned s, uint32_t off, unsigned size)

@@ -151,7 +151,8 @@ static HANDLER(mov32_rm_r_reg) { cpu->regs[in->rm] = cpu->regs[in->reg]; }
 static HANDLER(mov32_r_rm_reg) { cpu->regs[in->reg] = cpu->regs[in->rm]; }
 static HANDLER(mov32_r_mem) { cpu->regs[in->reg] = vread(cpu, in->seg, insn_ea(cpu, in), 4); }
 static HANDLER(mov32_mem_r) { vwrite(cpu, in->seg, insn_ea(cpu, in), 4, cpu->regs[in->reg]); }
-static HANDLER(mov_mem_imm) { vwrite(cpu, in->seg, insn_ea(cpu, in), in->size, in->imm); }
+static HANDLER(mov8_mem_imm) { vwrite(cpu, in->seg, insn_ea(cpu, in), 1, in->imm); }
+static HANDLER(mov32_mem_imm) { vwrite(cpu, in->seg, insn_ea(cpu, in), 4, in->imm); }
 static HANDLER(mov32_reg_imm) { cpu->regs[in->opcode & 7] = in->imm; }
 static HANDLER(movzx32_r_mem8) { cpu->regs[in->reg] = vread(cpu, in->seg, insn_ea(cpu, in), 1); }
 
@@ -229,7 +230,7 @@ insn_fn ops_specialize(const struct cpu *cpu, struct insn *in)
     if (fn == op_mov_r_rm)
         return reg ? mov32_r_rm_reg : mov32_r_mem;
     if (fn == op_mov_rm_imm && !reg && (in->size == 1 || d32))
-        return mov_mem_imm;
+        return in->size == 1 ? mov8_mem_imm : mov32_mem_imm;
     if (fn == op_mov_reg_imm)
         return mov32_reg_imm;
     if (fn == op_movzx && in->aux == 1 && !reg)
