@@ -333,6 +333,22 @@ static inline struct block *current_block(struct cpu *cpu, struct block *prev)
     return b;
 }
 
+/* Only the last instruction of a block may send control elsewhere: everything that
+ * jumps is F_ENDS in the opcode table, faults unwind, and the rest (a REP instruction
+ * that stops to let interrupts in) sets block_exit. So the loop does not compare EIP
+ * after each instruction; debug builds check the rule. */
+static inline void check_fell_through(const struct cpu *cpu, const struct insn *in, uint32_t next)
+{
+#ifndef NDEBUG
+    if (cpu->eip != next) {
+        fprintf(stderr, "vx86: internal error: opcode %03Xh changed EIP inside a block\n", in->opcode);
+        abort();
+    }
+#else
+    (void)cpu, (void)in, (void)next;
+#endif
+}
+
 /* Runs cached blocks, one after another, until something needs the loop's attention
  * (block_exit: an interrupt line, a trap flag, a write to code, the interrupt shadow, the
  * end of the slice), the CPU stops running, the budget is spent, or the next code is not
@@ -353,8 +369,9 @@ static NOINLINE void run_blocks(struct cpu *cpu, struct block *b, uint64_t end)
             cpu->eip = next;
             in->fn(cpu, in);
             cpu->icount++;
-            if (unlikely(cpu->eip != next || cpu->block_exit))
+            if (unlikely(cpu->block_exit))
                 break;
+            check_fell_through(cpu, in, next);
         }
         if (unlikely(cpu->block_exit)) {
             /* STI and MOV SS set it: one instruction of their shadow has now run. */

@@ -66,6 +66,7 @@ static void run_string(struct cpu *cpu, const struct insn *in, const struct stri
             return;
         if (n == REP_CHUNK) {
             cpu->eip = cpu->insn_eip;
+            cpu->block_exit = true; /* the block loop assumes only a block's end jumps */
             return;
         }
         check_286_overrun(cpu, in, op);
