@@ -14,9 +14,7 @@
 static inline bool cond_fast(const struct cpu *cpu, unsigned cc)
 {
     const struct lazy_flags *l = &cpu->lazy;
-    if (l->op != LF_SUB && l->op != LF_LOGIC && l->op != LF_ADD && l->op != LF_INC && l->op != LF_DEC)
-        return cond_true(cpu, cc);
-    unsigned shift = 32 - 8 * l->size; /* moves the operand's sign bit to bit 31 */
+    unsigned shift = (32 - 8 * l->size) & 31; /* moves the sign bit to bit 31 (size 1, 2, 4) */
     uint32_t res = l->res << shift;
     bool r;
     switch (l->op) {
@@ -42,12 +40,13 @@ static inline bool cond_fast(const struct cpu *cpu, unsigned cc)
         default: return cond_true(cpu, cc);
         }
         break;
-    case LF_ADD: case LF_INC: case LF_DEC:
+    case LF_ADD: case LF_INC: case LF_DEC: case LF_RESULT:
         switch (cc >> 1) {
         case 1:                                                   /* B */
-            if (l->op != LF_ADD)
-                return cond_true(cpu, cc);
-            r = res < (l->dst << shift);
+            if (l->op == LF_ADD)
+                r = res < (l->dst << shift);
+            else /* INC/DEC carry the old CF in aux, LF_RESULT its CF */
+                r = (l->aux & FLAG_CF) != 0;
             break;
         case 2: r = res == 0; break;                              /* Z */
         case 4: r = (int32_t)res < 0; break;                      /* S */
@@ -64,7 +63,7 @@ static inline bool cond_fast(const struct cpu *cpu, unsigned cc)
 static inline bool cf_fast(const struct cpu *cpu)
 {
     const struct lazy_flags *l = &cpu->lazy;
-    unsigned shift = 32 - 8 * (l->size & 7); /* only used where size is 1, 2 or 4 */
+    unsigned shift = (32 - 8 * l->size) & 31; /* size is 1, 2 or 4 where it is used */
     switch (l->op) {
     case LF_NONE: return (cpu->eflags & FLAG_CF) != 0;
     case LF_SUB: return (l->dst << shift) < (l->src << shift);
@@ -159,13 +158,14 @@ static HANDLER(movzx32_r_mem8) { cpu->regs[in->reg] = vread(cpu, in->seg, insn_e
 /* ---- conditional jumps ---- */
 
 /* in->disp holds the sign-extended displacement and in->imm2 the IP mask of the operand
- * size (set by ops_specialize). Like jump_near, the 286 and later check the CS limit. */
+ * size (set by ops_specialize). Like jump_near on a 386 (the only level these run on),
+ * it checks the CS limit. */
 static inline void jcc_fast(struct cpu *cpu, const struct insn *in, unsigned cc)
 {
     if (!cond_fast(cpu, cc))
         return;
     uint32_t target = (cpu->eip + in->disp) & in->imm2;
-    if (cpu->level >= CPU_286 && target > cpu->seg[SEG_CS].limit)
+    if (unlikely(target > cpu->seg[SEG_CS].limit))
         fault_gp(cpu, 0);
     cpu->eip = target;
 }
