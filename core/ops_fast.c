@@ -144,6 +144,46 @@ static HANDLER(dec8_rm_reg) { inc_dec_reg(cpu, in->rm, 1, true); }
 static HANDLER(inc32_rm_reg) { inc_dec_reg(cpu, in->rm, 4, false); }
 static HANDLER(dec32_rm_reg) { inc_dec_reg(cpu, in->rm, 4, true); }
 
+/* ---- SHL, SHR and SAR of a 32-bit register ---- */
+
+/* As op_shift_grp computes them (count taken modulo 32; a zero count changes nothing,
+ * flags included; OF is defined for one-bit shifts and left clear otherwise, as the
+ * general handler does). */
+static inline void shift32(struct cpu *cpu, unsigned r, unsigned count, unsigned op)
+{
+    if (count == 0)
+        return;
+    uint32_t v = cpu->regs[r], res;
+    bool cf, of;
+    switch (op) {
+    case SH_SHL:
+        res = v << count;
+        cf = (v >> (32 - count)) & 1;
+        of = (res >> 31) != cf;
+        break;
+    case SH_SHR:
+        res = v >> count;
+        cf = (v >> (count - 1)) & 1;
+        of = count == 1 && (v >> 31);
+        break;
+    default: /* SAR */
+        res = (uint32_t)((int32_t)v >> count);
+        cf = ((uint32_t)((int32_t)v >> (count - 1))) & 1;
+        of = false;
+        break;
+    }
+    cpu->regs[r] = res;
+    set_lazy(cpu, LF_RESULT, 4, 0, 0, res, (cf ? FLAG_CF : 0) | (of ? FLAG_OF : 0));
+}
+
+/* The count is in imm (D1: 1, C1: the byte, already reduced modulo 32) or in CL (D3). */
+#define SHIFT_FAST(name, op)                                                              \
+    static HANDLER(name##_imm) { shift32(cpu, in->rm, in->imm, op); }                    \
+    static HANDLER(name##_cl) { shift32(cpu, in->rm, cpu->regs[REG_ECX] & 0x1F, op); }
+SHIFT_FAST(shl32, SH_SHL)
+SHIFT_FAST(shr32, SH_SHR)
+SHIFT_FAST(sar32, SH_SAR)
+
 /* ---- MOV ---- */
 
 static HANDLER(mov32_rm_r_reg) { cpu->regs[in->rm] = cpu->regs[in->reg]; }
@@ -214,6 +254,18 @@ insn_fn ops_specialize(const struct cpu *cpu, struct insn *in)
         else if (in->opcode == 0x83)
             in->imm = sext(in->imm, 1);
         return row[FORM_R_IMM];
+    }
+    if (fn == op_shift_grp && reg && (in->aux == SH_SHL || in->aux == SH_SAL || in->aux == SH_SHR || in->aux == SH_SAR)) {
+        bool by_cl = in->opcode == 0xD3;
+        if (in->opcode == 0xD1)
+            in->imm = 1;
+        else if (in->opcode == 0xC1)
+            in->imm &= 0x1F;
+        if (in->aux == SH_SHR)
+            return by_cl ? shr32_cl : shr32_imm;
+        if (in->aux == SH_SAR)
+            return by_cl ? sar32_cl : sar32_imm;
+        return by_cl ? shl32_cl : shl32_imm;
     }
     if (fn == op_test_rm_r && reg)
         return test32_r_r;
