@@ -15,45 +15,54 @@ static inline bool cond_fast(const struct cpu *cpu, unsigned cc)
 {
     const struct lazy_flags *l = &cpu->lazy;
     unsigned shift = (32 - 8 * l->size) & 31; /* moves the sign bit to bit 31 (size 1, 2, 4) */
-    uint32_t res = l->res << shift;
+    uint32_t res = l->res << shift, d = l->dst << shift, s = l->src << shift;
     bool r;
-    switch (l->op) {
-    case LF_SUB: {
-        uint32_t d = l->dst << shift, s = l->src << shift;
-        switch (cc >> 1) {
-        case 1: r = d < s; break;                                 /* B */
-        case 2: r = d == s; break;                                /* Z */
-        case 3: r = d <= s; break;                                /* BE */
-        case 4: r = (int32_t)res < 0; break;                      /* S */
-        case 6: r = (int32_t)d < (int32_t)s; break;               /* L */
-        case 7: r = (int32_t)d <= (int32_t)s; break;              /* LE */
-        default: return cond_true(cpu, cc);
-        }
+    if (l->op == LF_NONE)
+        return cond_true(cpu, cc);
+    switch (cc >> 1) {
+    case 2: /* Z: every lazy record keeps the result */
+        r = res == 0;
         break;
-    }
-    case LF_LOGIC: /* CF = OF = 0 */
-        switch (cc >> 1) {
-        case 0: case 1: r = false; break;                         /* O, B */
-        case 2: case 3: r = res == 0; break;                      /* Z, BE */
-        case 4: case 6: r = (int32_t)res < 0; break;              /* S, L */
-        case 7: r = (int32_t)res <= 0; break;                     /* LE */
-        default: return cond_true(cpu, cc);
-        }
+    case 4: /* S */
+        r = (int32_t)res < 0;
         break;
-    case LF_ADD: case LF_INC: case LF_DEC: case LF_RESULT:
-        switch (cc >> 1) {
-        case 1:                                                   /* B */
-            if (l->op == LF_ADD)
-                r = res < (l->dst << shift);
-            else /* INC/DEC carry the old CF in aux, LF_RESULT its CF */
-                r = (l->aux & FLAG_CF) != 0;
-            break;
-        case 2: r = res == 0; break;                              /* Z */
-        case 4: r = (int32_t)res < 0; break;                      /* S */
-        default: return cond_true(cpu, cc);
-        }
+    case 1: /* B */
+        if (l->op == LF_SUB)
+            r = d < s;
+        else if (l->op == LF_LOGIC)
+            r = false;
+        else if (l->op == LF_ADD)
+            r = res < d;
+        else if (l->op == LF_INC || l->op == LF_DEC || l->op == LF_RESULT)
+            r = (l->aux & FLAG_CF) != 0; /* INC/DEC carry the old CF, LF_RESULT its own */
+        else
+            return cond_true(cpu, cc);
         break;
-    default:
+    case 3: /* BE */
+        if (l->op == LF_SUB)
+            r = d <= s;
+        else if (l->op == LF_LOGIC)
+            r = res == 0;
+        else
+            return cond_true(cpu, cc);
+        break;
+    case 6: /* L: SF != OF */
+        if (l->op == LF_SUB)
+            r = (int32_t)d < (int32_t)s;
+        else if (l->op == LF_LOGIC)
+            r = (int32_t)res < 0;
+        else
+            return cond_true(cpu, cc);
+        break;
+    case 7: /* LE: ZF or SF != OF */
+        if (l->op == LF_SUB)
+            r = (int32_t)d <= (int32_t)s;
+        else if (l->op == LF_LOGIC)
+            r = (int32_t)res <= 0;
+        else
+            return cond_true(cpu, cc);
+        break;
+    default: /* O, P */
         return cond_true(cpu, cc);
     }
     return (cc & 1) ? !r : r;
@@ -133,7 +142,10 @@ static inline void inc_dec_reg(struct cpu *cpu, unsigned r, unsigned size, bool 
 {
     uint32_t v = reg_read(cpu, r, size);
     uint32_t res = (dec ? v - 1 : v + 1) & size_mask(size);
-    set_lazy(cpu, dec ? LF_DEC : LF_INC, size, v, 1, res, cf_fast(cpu) ? FLAG_CF : 0);
+    /* After another INC or DEC (counting loops) the kept CF is already in aux. */
+    const struct lazy_flags *l = &cpu->lazy;
+    uint32_t carry = l->op == LF_INC || l->op == LF_DEC ? l->aux : cf_fast(cpu) ? FLAG_CF : 0;
+    set_lazy(cpu, dec ? LF_DEC : LF_INC, size, v, 1, res, carry);
     reg_write(cpu, r, size, res);
 }
 
