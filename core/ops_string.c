@@ -26,7 +26,9 @@ struct string_op {
     string_step step;
     bool compares;     /* CMPS and SCAS: REPE/REPNE also stop on ZF */
     uint8_t access[2]; /* REG_ESI or REG_EDI; 0xFF: none */
+    uint8_t bulk;      /* what rep_bulk does for it */
 };
+enum { BULK_NONE, BULK_MOVS, BULK_STOS, BULK_CMPS };
 
 /* On a real-mode segment overrun the 286 has already advanced the index of each access
  * up to and including the one that overruns (and CX, when repeated); then it raises
@@ -51,6 +53,81 @@ static void check_286_overrun(struct cpu *cpu, const struct insn *in, const stru
     fault_gp(cpu, 0);
 }
 
+/* ---- the bulk path of REP MOVS, STOS and CMPS ---- */
+
+/* How many whole elements of 'size' bytes at s:off, going up, stay inside the segment
+ * limit and the page of the first one, and are fast-path memory (vaddr_fast); 0 if the
+ * first is not. *host gets its host address. */
+static uint32_t run_in_page(struct cpu *cpu, unsigned s, uint32_t off, unsigned size, bool write, uint8_t **host)
+{
+    *host = vaddr_fast(cpu, s, off, size, write);
+    if (!*host)
+        return 0;
+    uint32_t lin = cpu->seg[s].base + off;
+    uint32_t in_page = (0x1000u - (lin & 0xFFF)) / size;
+    uint32_t in_limit = (cpu->seg[s].limit - off - (size - 1)) / size + 1; /* vaddr_fast: >= 1 */
+    return in_page < in_limit ? in_page : in_limit;
+}
+
+static uint32_t load(const uint8_t *p, unsigned size) { return size == 1 ? p[0] : size == 2 ? le16(p) : le32(p); }
+static void store(uint8_t *p, unsigned size, uint32_t v)
+{
+    if (size == 1) p[0] = (uint8_t)v;
+    else if (size == 2) st16(p, (uint16_t)v);
+    else st32(p, v);
+}
+
+/* Runs up to 'max' iterations of REP MOVS/STOS/CMPS (32-bit addressing, DF clear, a 386)
+ * that lie in one page on each side, element by element in order over host memory, as
+ * the general loop would; the accesses were checked beforehand, so none can fault. Sets
+ * ECX, ESI, EDI (and the flags of the last CMPS) as after that many iterations. Returns
+ * the number done; 0 means: take the general path for the next one. */
+static uint32_t rep_bulk(struct cpu *cpu, const struct insn *in, const struct string_op *op, uint32_t max)
+{
+    unsigned size = in->size;
+    bool uses_esi = op->bulk != BULK_STOS, writes = op->bulk != BULK_CMPS;
+    uint8_t *dst, *src = NULL;
+    uint32_t n = run_in_page(cpu, SEG_ES, cpu->regs[REG_EDI], size, writes, &dst);
+    if (n && uses_esi) {
+        uint32_t n_src = run_in_page(cpu, in->seg, cpu->regs[REG_ESI], size, false, &src);
+        n = n_src < n ? n_src : n;
+    }
+    n = max < n ? max : n;
+    if (n == 0)
+        return 0;
+    uint32_t done = n;
+    if (op->bulk == BULK_MOVS) {
+        for (uint32_t i = 0; i < n; i++)
+            store(dst + i * size, size, load(src + i * size, size));
+    } else if (op->bulk == BULK_STOS) {
+        uint32_t v = reg_read(cpu, REG_EAX, size);
+        for (uint32_t i = 0; i < n; i++)
+            store(dst + i * size, size, v);
+    } else {
+        bool repe = in->rep == 0xF3;
+        uint32_t a = 0, b = 0;
+        for (done = 0; done < n;) {
+            a = load(src + done * size, size);
+            b = load(dst + done * size, size);
+            done++;
+            if ((a == b) != repe)
+                break;
+        }
+        alu_compute(cpu, ALU_CMP, size, a, b);
+    }
+    cpu->regs[REG_ECX] -= done;
+    cpu->regs[REG_EDI] += done * size;
+    if (uses_esi)
+        cpu->regs[REG_ESI] += done * size;
+    return done;
+}
+
+static bool rep_bulk_applies(const struct cpu *cpu, const struct insn *in, const struct string_op *op)
+{
+    return op->bulk != BULK_NONE && in->addr32 && cpu->level == CPU_386 &&
+           !(cpu->eflags & FLAG_DF);
+}
+
 /* Runs one string step, or the whole repetition. */
 static void run_string(struct cpu *cpu, const struct insn *in, const struct string_op *op)
 {
@@ -60,10 +137,20 @@ static void run_string(struct cpu *cpu, const struct insn *in, const struct stri
         return;
     }
     uint32_t m = addr_mask(in);
+    bool bulk = rep_bulk_applies(cpu, in, op);
     for (unsigned n = 0;; n++) {
         uint32_t count = cpu->regs[REG_ECX] & m;
         if (count == 0)
             return;
+        if (bulk && n < REP_CHUNK) {
+            uint32_t room = REP_CHUNK - n, done = rep_bulk(cpu, in, op, count < room ? count : room);
+            if (done) {
+                n += done - 1; /* the loop's n++ counts the last one */
+                if (op->compares && flag_zf(cpu) != (in->rep == 0xF3))
+                    return;
+                continue;
+            }
+        }
         if (n == REP_CHUNK) {
             cpu->eip = cpu->insn_eip;
             cpu->block_exit = true; /* the block loop assumes only a block's end jumps */
@@ -134,13 +221,13 @@ static void outs_step(struct cpu *cpu, const struct insn *in)
     index_advance(cpu, REG_ESI, in, in->size);
 }
 
-static const struct string_op movs_op = { movs_step, false, { REG_ESI, REG_EDI } };
-static const struct string_op cmps_op = { cmps_step, true, { REG_EDI, REG_ESI } };
-static const struct string_op stos_op = { stos_step, false, { REG_EDI, 0xFF } };
-static const struct string_op lods_op = { lods_step, false, { REG_ESI, 0xFF } };
-static const struct string_op scas_op = { scas_step, true, { REG_EDI, 0xFF } };
-static const struct string_op ins_op = { ins_step, false, { REG_EDI, 0xFF } };
-static const struct string_op outs_op = { outs_step, false, { REG_ESI, 0xFF } };
+static const struct string_op movs_op = { movs_step, false, { REG_ESI, REG_EDI }, BULK_MOVS };
+static const struct string_op cmps_op = { cmps_step, true, { REG_EDI, REG_ESI }, BULK_CMPS };
+static const struct string_op stos_op = { stos_step, false, { REG_EDI, 0xFF }, BULK_STOS };
+static const struct string_op lods_op = { lods_step, false, { REG_ESI, 0xFF }, BULK_NONE };
+static const struct string_op scas_op = { scas_step, true, { REG_EDI, 0xFF }, BULK_NONE };
+static const struct string_op ins_op = { ins_step, false, { REG_EDI, 0xFF }, BULK_NONE };
+static const struct string_op outs_op = { outs_step, false, { REG_ESI, 0xFF }, BULK_NONE };
 
 HANDLER(op_movs) { run_string(cpu, in, &movs_op); }
 HANDLER(op_cmps) { run_string(cpu, in, &cmps_op); }
