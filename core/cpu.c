@@ -308,27 +308,57 @@ static NOINLINE struct block *lookup_block(struct cpu *cpu, uint32_t lin, uint32
     return b;
 }
 
+/* What the block lookups depend on besides EIP: CS base and limit, and the tag (epoch,
+ * user, code size). The block loop keeps it while it stays valid: CS, CPL and the mode
+ * change only in instructions that end a block without keeps_cs, and the epoch moves
+ * only with a TLB flush or a code write (both set block_exit) or a cache flush while a
+ * block is built (the lookup refreshes the view). */
+struct code_view {
+    uint32_t base, limit, tag;
+};
+
+static inline struct code_view code_view_now(const struct cpu *cpu)
+{
+    const struct segment *cs = &cpu->seg[SEG_CS];
+    return (struct code_view){ cs->base, cs->limit, icache_fast_tag(cpu->icache, cpu_user(cpu), code32(cpu)) };
+}
+
+/* Debug builds check that the loop's view is current. */
+static inline void check_code_view(const struct cpu *cpu, const struct code_view *cv)
+{
+#ifndef NDEBUG
+    struct code_view now = code_view_now(cpu);
+    if (now.base != cv->base || now.limit != cv->limit || now.tag != cv->tag) {
+        fprintf(stderr, "vx86: internal error: stale code view in the block loop\n");
+        abort();
+    }
+#else
+    (void)cpu, (void)cv;
+#endif
+}
+
 /* The block to run at CS:EIP, or NULL (see find_block_slow, and a block that would run
  * past the CS limit). 'prev' is the block that just ran, whose links are tried first. */
-static inline struct block *current_block(struct cpu *cpu, struct block *prev)
+static inline struct block *current_block(struct cpu *cpu, struct block *prev, struct code_view *cv)
 {
-    uint32_t lin = cpu->seg[SEG_CS].base + cpu->eip;
-    uint32_t tag = icache_fast_tag(cpu->icache, cpu_user(cpu), code32(cpu));
+    check_code_view(cpu, cv);
+    uint32_t lin = cv->base + cpu->eip;
     struct block *b;
-    if (prev && prev->link[0].lin == lin && prev->link[0].tag == tag) {
+    if (prev && prev->link[0].lin == lin && prev->link[0].tag == cv->tag) {
         b = prev->link[0].block;
-    } else if (prev && prev->link[1].lin == lin && prev->link[1].tag == tag) {
+    } else if (prev && prev->link[1].lin == lin && prev->link[1].tag == cv->tag) {
         b = prev->link[1].block;
     } else {
-        b = lookup_block(cpu, lin, tag);
+        b = lookup_block(cpu, lin, cv->tag);
+        *cv = code_view_now(cpu); /* building may have flushed the cache: a new epoch */
         if (!b)
             return NULL;
         if (prev) {
             prev->link[1] = prev->link[0];
-            prev->link[0] = (struct fast_entry){ lin, icache_fast_tag(cpu->icache, cpu_user(cpu), code32(cpu)), b };
+            prev->link[0] = (struct fast_entry){ lin, cv->tag, b };
         }
     }
-    if (unlikely(cpu->eip + (b->bytes - 1u) > cpu->seg[SEG_CS].limit) && cpu->level >= CPU_286)
+    if (unlikely(cpu->eip + (b->bytes - 1u) > cv->limit) && cpu->level >= CPU_286)
         return NULL;
     return b;
 }
@@ -358,7 +388,7 @@ static inline void check_fell_through(const struct cpu *cpu, const struct block 
  * cpu_run(cpu, 1) still runs exactly one. Blocks never wrap at 64 KiB inside (see
  * icache_build), so the next EIP is a plain sum. Kept out of cpu_run: the setjmp there
  * would keep the loop's variables in memory. */
-static NOINLINE void run_blocks(struct cpu *cpu, struct block *b, uint64_t end)
+static NOINLINE void run_blocks(struct cpu *cpu, struct block *b, uint64_t end, struct code_view cv)
 {
     for (;;) {
         const struct insn *in = &cpu->icache->insns[b->first];
@@ -383,7 +413,9 @@ static NOINLINE void run_blocks(struct cpu *cpu, struct block *b, uint64_t end)
         }
         if (cpu->icount >= end || cpu->state != CPU_RUNNING)
             return;
-        b = current_block(cpu, b);
+        if (!b->keeps_cs)
+            cv = code_view_now(cpu);
+        b = current_block(cpu, b, &cv);
         if (!b)
             return;
     }
@@ -416,9 +448,14 @@ uint64_t cpu_run(struct cpu *cpu, uint64_t max_insns)
             take_interrupt(cpu);
         if (cpu->state == CPU_HALTED)
             break;
-        struct block *b = needs_single_step(cpu) ? NULL : current_block(cpu, NULL);
+        struct code_view cv = { 0, 0, 0 };
+        struct block *b = NULL;
+        if (!needs_single_step(cpu)) {
+            cv = code_view_now(cpu);
+            b = current_block(cpu, NULL, &cv);
+        }
         if (b)
-            run_blocks(cpu, b, end);
+            run_blocks(cpu, b, end, cv);
         else
             step(cpu);
     }

@@ -75,6 +75,21 @@ struct block *icache_find(struct icache *c, uint32_t phys, bool code32)
     return NULL;
 }
 
+/* Whether an instruction leaves CS, CPL and the mode alone: it does not end a block, or
+ * it is a near transfer (Jcc, LOOP/JCXZ, near CALL/JMP/RET). Anything else that ends a
+ * block may be a far transfer, an interrupt, a task switch or a CR0 write. */
+static bool keeps_cs(const struct insn *in)
+{
+    unsigned op = in->opcode;
+    if (!in->ends_block)
+        return true;
+    if ((op >= 0x70 && op <= 0x7F) || (op >= 0x180 && op <= 0x18F) || (op >= 0xE0 && op <= 0xE3))
+        return true;
+    if (op == 0xE8 || op == 0xE9 || op == 0xEB || op == 0xC2 || op == 0xC3)
+        return true;
+    return op == 0xFF && (in->reg == 2 || in->reg == 4);
+}
+
 /* Decodes one more instruction of a block; a fault in it only ends the block. */
 static bool decode_quietly(struct cpu *cpu, struct insn *in, uint32_t eip, uint32_t *next)
 {
@@ -118,7 +133,8 @@ struct block *icache_build(struct cpu *cpu, struct icache *c, uint32_t phys)
     struct block *b = &c->blocks[c->block_count];
     uint32_t bucket = bucket_of(phys, c32);
     *b = (struct block){ phys, c->insn_count, (uint16_t)count, (uint16_t)bytes, page_generation(c, phys),
-                         c->buckets[bucket], c32, { { 0, ~0u, NULL }, { 0, ~0u, NULL } } };
+                         c->buckets[bucket], c32, keeps_cs(&insns[count - 1]),
+                         { { 0, ~0u, NULL }, { 0, ~0u, NULL } } };
     c->buckets[bucket] = (int32_t)c->block_count++;
     c->insn_count += count;
     return b;

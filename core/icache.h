@@ -34,6 +34,8 @@ struct block {
     uint32_t gen;       /* the page's generation when decoded */
     int32_t next;       /* hash chain, -1 at the end */
     uint8_t code32;
+    uint8_t keeps_cs;   /* its last instruction cannot load CS or change CPL or mode (a
+                           near jump, call, return, loop, or no transfer at all) */
     /* The blocks control went to from here last (a taken and a fall-through branch,
      * usually), checked like fast-table entries: direct block chaining. */
     struct fast_entry link[2];

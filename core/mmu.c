@@ -15,6 +15,7 @@ void cpu_tlb_flush(struct cpu *cpu, bool include_global)
     cpu->bus_generation = cpu->bus->map_generation;
     if (cpu->icache)
         icache_new_epoch(cpu->icache); /* code addresses may map elsewhere now */
+    cpu->block_exit = true;            /* and the block loop's code view is stale */
 }
 
 void tlb_drop_phys_page(struct cpu *cpu, uint32_t phys_page)
