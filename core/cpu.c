@@ -394,16 +394,21 @@ static NOINLINE void run_blocks(struct cpu *cpu, struct block *b, uint64_t end, 
         const struct insn *in = &cpu->icache->insns[b->first];
         uint64_t left = end - cpu->icount;
         const struct insn *last = in + (left < b->count ? (unsigned)left : b->count);
+        /* EIP and the count live in registers too: inside a block nothing else changes
+         * them (see check_fell_through), so the loop only stores them. */
+        uint32_t eip = cpu->eip;
+        uint64_t icount = cpu->icount;
         for (; in < last; in++) {
-            uint32_t next = cpu->eip + in->len;
-            cpu->insn_eip = cpu->eip;
+            uint32_t next = eip + in->len;
+            cpu->insn_eip = eip;
             cpu->insn_esp = cpu->regs[REG_ESP];
             cpu->eip = next;
             in->fn(cpu, in);
-            cpu->icount++;
+            cpu->icount = ++icount;
             if (unlikely(cpu->block_exit))
                 break;
             check_fell_through(cpu, b, in, next);
+            eip = next;
         }
         if (unlikely(cpu->block_exit)) {
             /* STI and MOV SS set it: one instruction of their shadow has now run. */
