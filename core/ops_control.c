@@ -148,7 +148,9 @@ HANDLER(op_enter)
     uint32_t bp_mask = sp_mask(cpu);
     uint32_t bp = cpu->regs[REG_EBP];
     push(cpu, size, reg_read(cpu, REG_EBP, size));
-    uint32_t frame = sp_get(cpu);
+    /* FrameTemp is the whole ESP even on a 16-bit stack: a doubleword push of it keeps
+     * ESP's upper half (as Bochs and QEMU do); only BP is loaded from it below. */
+    uint32_t frame = cpu->regs[REG_ESP];
     for (unsigned i = 1; i < level; i++) {
         uint32_t from = (bp - i * size) & bp_mask;
         push(cpu, size, vread(cpu, SEG_SS, from, size));
