@@ -18,6 +18,9 @@ static const uint8_t serial_irqs[MACHINE_SERIAL_PORTS] = { IRQ_COM1, IRQ_COM2, I
 #define REALTIME_SLICE_MAX_INSNS 200000u
 #define REALTIME_SLICE_MIN_INSNS 1000u
 #define REALTIME_MAX_SLEEP_NS 10000000u
+/* A host that wakes up later than this (suspended, or swapped out) lets guest time jump
+ * instead of replaying it. */
+#define REALTIME_MAX_HOLD_NS 1000000000u
 /* After HLT with interrupts off, devices get this much guest time to finish what they
  * were doing (a UART's FIFO still holding the last line) before the run ends. */
 #define HALT_GRACE_NS 50000000u
@@ -264,7 +267,24 @@ static void idle_until(struct machine *m, uint64_t now, uint64_t deadline)
         return;
     }
     uint64_t wait = deadline - now;
+    if (m->held_back_ns) {
+        /* Catch up on held-back time while the guest idles: no sleep, guest time runs
+         * ahead of the host's until it has made good what late wake-ups cost. */
+        uint64_t step = wait < m->held_back_ns ? wait : m->held_back_ns;
+        m->held_back_ns -= step;
+        m->host_origin_ns -= step;
+        return;
+    }
     host_sleep_ns(wait < REALTIME_MAX_SLEEP_NS ? wait : REALTIME_MAX_SLEEP_NS);
+    /* A busy host wakes us late. Jumping guest time past the deadline would merge timer
+     * ticks into one edge the PIC sees once, and the guest's clock would fall behind;
+     * instead guest time stops at the deadline, every event fires in turn, and the time
+     * is made good later (above). */
+    uint64_t late = machine_now(m) - deadline;
+    if ((int64_t)late > 0 && m->held_back_ns + late <= REALTIME_MAX_HOLD_NS) {
+        m->held_back_ns += late;
+        m->host_origin_ns += late;
+    }
 }
 
 static bool interrupt_waiting(const struct machine *m)

@@ -76,6 +76,7 @@ struct machine {
     uint64_t time_ns;           /* guest time when the current slice started */
     uint64_t slice_icount;      /* cpu.icount when it started */
     uint64_t host_origin_ns;    /* realtime: host time that corresponds to guest time 0 */
+    uint64_t held_back_ns;      /* realtime: guest time held back after late wake-ups */
     uint64_t idle_ns;           /* guest time spent halted */
     uint64_t halt_deadline;     /* halted for good: devices finish their work until then */
     bool power_off_requested;
