@@ -64,3 +64,11 @@ uint64_t tvm_run(struct tvm *t, uint64_t max_insns)
 {
     return cpu_run(&t->cpu, max_insns);
 }
+
+void tvm_run_program(struct tvm *t, const char *name)
+{
+    tvm_init(t, CPU_386, 4u << 20);
+    tvm_load_program(t, name, 0x10000);
+    tvm_start_real(t, 0x1000, 0);
+    tvm_run(t, 1000000);
+}

@@ -31,5 +31,9 @@ void tvm_start_real(struct tvm *t, uint16_t seg, uint16_t off);
 /* Runs until HLT (with no interrupt to wake it), shutdown, or max_insns. Returns the
  * number of instructions run. */
 uint64_t tvm_run(struct tvm *t, uint64_t max_insns);
+/* The bare-metal test programs that start in real mode (asm/pm_*.asm, task_switch,
+ * v86_monitor): a 386 with 4 MiB, NAME loaded at 10000h, entered at 1000:0000 and run to
+ * its end (at most a million instructions). */
+void tvm_run_program(struct tvm *t, const char *name);
 
 #endif

@@ -8,14 +8,6 @@
 
 static struct tvm t;
 
-static void run_program(const char *name)
-{
-    tvm_init(&t, CPU_386, 4u << 20);
-    tvm_load_program(&t, name, 0x10000);
-    tvm_start_real(&t, 0x1000, 0);
-    tvm_run(&t, 1000000);
-}
-
 static void teardown(void) { tvm_free(&t); }
 
 /* Every program ends with CLI; HLT at CPL 0 once it has printed everything. */
@@ -30,7 +22,7 @@ static void assert_halted(void)
  * to real mode (unreal mode), and a 64 KiB one still faults beyond FFFFh. */
 START_TEST(real_to_protected_and_back)
 {
-    run_program("pm_modes");
+    tvm_run_program(&t, "pm_modes");
     ck_assert_str_eq(t.output, "R PE16:0001 CS16:0018 D32:12345678 CS32:0008 PE:0000 U:CAFEBABE "
                                "I13:0000 W:0000 END");
     assert_halted();
@@ -55,7 +47,7 @@ END_TEST
  * #GP(sel). */
 START_TEST(segment_faults)
 {
-    run_program("pm_segs");
+    tvm_run_program(&t, "pm_segs");
     ck_assert_str_eq(t.output, "PM #0D:0000 N #0D:0000 #0D:01F8 #0D:01FC #0B:0040 #0C:0040 #0D:0048 "
                                "#0D:0038 R #0D:0000 #0D:0000 #0D:0068 C #0D:0000 L #0D:0000 #0C:0000 "
                                "#0C:0000 #0D:0000 E #0D:0000 B #0D:0000 #0D:0010 #0D:0070 END");
@@ -79,7 +71,7 @@ END_TEST
  *   ring 3 #GP(gate sel), RETF to ring 0 #GP(sel), and a JMP through a gate at ring 0. */
 START_TEST(privilege_changes)
 {
-    run_program("pm_rings");
+    tvm_run_program(&t, "pm_rings");
     ck_assert_str_eq(t.output,
                      "K U CS:0033 SS:003B ESP:0000E000 DS:0000 ES:0000 FS:003B GS:0000 #0D:0000 #0D:0010 "
                      "NP:0068 fr:0033,eip,03000,0000E000,003B "

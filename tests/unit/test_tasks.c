@@ -8,14 +8,6 @@
 
 static struct tvm t;
 
-static void run_program(const char *name)
-{
-    tvm_init(&t, CPU_386, 4u << 20);
-    tvm_load_program(&t, name, 0x10000);
-    tvm_start_real(&t, 0x1000, 0);
-    tvm_run(&t, 1000000);
-}
-
 static void teardown(void) { tvm_free(&t); }
 
 /* The output, token by token (the program prints GDT access bytes: 8Bh/89h is a busy/
@@ -37,7 +29,7 @@ static void teardown(void) { tvm_free(&t); }
  *   popping it), TR 0070, link 0040. */
 START_TEST(task_switches)
 {
-    run_program("task_switch");
+    tvm_run_program(&t, "task_switch");
     ck_assert_str_eq(t.output,
                      "K TR:0040 8B #0D:0040 LDT:0060 2154444C #0D:0000 "
                      "LAR:Z004F9B00 Z00008B00 Z00008500 Z00008C00 zFFFFFFFF zFFFFFFFF "

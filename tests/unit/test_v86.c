@@ -7,14 +7,6 @@
 
 static struct tvm t;
 
-static void run_program(const char *name)
-{
-    tvm_init(&t, CPU_386, 4u << 20);
-    tvm_load_program(&t, name, 0x10000);
-    tvm_start_real(&t, 0x1000, 0);
-    tvm_run(&t, 1000000);
-}
-
 static void teardown(void) { tvm_free(&t); }
 
 /* The output, token by token:
@@ -34,7 +26,7 @@ static void teardown(void) { tvm_free(&t); }
  *   (EFLAGS VM IOPL 3 IF) and null DS, and IRETD returns; HLT (F4) traps and ends. */
 START_TEST(v86_monitor)
 {
-    run_program("v86_monitor");
+    tvm_run_program(&t, "v86_monitor");
     ck_assert_str_eq(t.output,
                      "K V 1000 1000 2000 3000 4000 2222 3333 GP:0000 seg:0000,0000,0000,0000 "
                      "fr:0000,00001000,00020200,0000E000,00001000,00002000,00001000,00003000,00004000 "
