@@ -30,10 +30,10 @@ void options_print_help(FILE *out)
         "  -nographic              no window, COM1 on stdio unless -serial says otherwise\n"
         "\n"
         "Time:\n"
-        "  -icount [N]             deterministic clock: each instruction takes 2^N ns of\n"
-        "                          guest time (default N=3); the same inputs give the same\n"
-        "                          output, byte for byte. Without it, guest time follows\n"
-        "                          the host clock and HLT sleeps.\n"
+        "  -icount [N|shift=N]     deterministic clock: each instruction takes 2^N ns of\n"
+        "                          guest time (N from 0 to 10, default 3); the same\n"
+        "                          inputs give the same output, byte for byte. Without\n"
+        "                          it, guest time follows the host clock and HLT sleeps.\n"
         "\n"
         "Testing:\n"
         "  -timeout SECONDS        stop after SECONDS of host time (exit status 3)\n"
@@ -187,10 +187,16 @@ bool options_parse(struct options *o, int argc, char **argv, bool *done)
             o->display_none = true;
         } else if (!strcmp(flag, "-icount")) {
             o->icount = true;
-            if (arg && arg[0] >= '0' && arg[0] <= '9') {
+            /* An optional N, or QEMU's spelling shift=N. */
+            if (arg && ((arg[0] >= '0' && arg[0] <= '9') || !strncmp(arg, "shift=", 6))) {
                 NEED_ARG();
-                if (!parse_number(flag, arg, 0, 10, &number))
+                const char *shift = strncmp(arg, "shift=", 6) ? arg : arg + 6;
+                if (!parse_number(flag, shift, 0, 10, &number))
                     return false;
+                if (number != (unsigned)number) {
+                    fprintf(stderr, "vx86: %s %s: the shift is a whole number\n", flag, arg);
+                    return false;
+                }
                 o->icount_shift = (unsigned)number;
             }
         } else if (!strcmp(flag, "-no-reboot")) {
