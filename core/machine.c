@@ -177,8 +177,8 @@ bool machine_init(struct machine *m, const struct machine_config *config, char *
     memset(m, 0, sizeof *m);
     m->config = *config;
     uint32_t mb = config->ram_mb ? config->ram_mb : MACHINE_DEFAULT_RAM_MB;
-    if (mb > 3584) {
-        snprintf(error, error_size, "-m %u: at most 3584 MB of memory", mb);
+    if (mb > MACHINE_MAX_RAM_MB) {
+        snprintf(error, error_size, "-m %u: at most %u MiB of memory", mb, MACHINE_MAX_RAM_MB);
         return false;
     }
     if (!bus_init(&m->bus, addressable_ram(config->cpu_level, mb << 20))) {

@@ -24,6 +24,8 @@
 
 #define MACHINE_SERIAL_PORTS 4
 #define MACHINE_DEFAULT_RAM_MB 32
+/* Below the ROM and MMIO hole at the top of the 4 GiB space. */
+#define MACHINE_MAX_RAM_MB 3584u
 #define MACHINE_BIOS_MIN (64u * 1024)
 #define MACHINE_BIOS_MAX (256u * 1024)
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "keys.h"
+#include "machine.h"
 
 #define VX86_VERSION "0.2"
 
@@ -15,7 +16,8 @@ void options_print_help(FILE *out)
         "\n"
         "Machine:\n"
         "  -cpu 8086|186|286|386   CPU level (default 386)\n"
-        "  -m MB                   guest memory in MiB (default 32, at most 3584)\n"
+        "  -m SIZE                 guest memory: MiB, or with a suffix M or G (default 32,\n"
+        "                          at most 3584 = 3.5G)\n"
         "  -bios FILE              firmware image, 64 KiB to 256 KiB, mapped to end at FFFFFh\n"
         "                          and at the top of the address space (default: built in)\n"
         "  -cmos FILE              keep the CMOS RAM in FILE (read at start, written at exit)\n"
@@ -92,6 +94,26 @@ static bool parse_number(const char *flag, const char *arg, double min, double m
     return true;
 }
 
+/* -m as QEMU takes it: MiB, or with a suffix M or G, optionally after "size=". */
+static bool parse_memory_size(const char *flag, const char *arg, uint32_t *mb)
+{
+    const char *p = strncmp(arg, "size=", 5) ? arg : arg + 5;
+    char *end;
+    errno = 0;
+    double v = strtod(p, &end);
+    if (*end == 'G' || *end == 'g')
+        v *= 1024, end++;
+    else if (*end == 'M' || *end == 'm')
+        end++;
+    if (errno || end == p || *end || v != (uint32_t)v || v < 1 || v > MACHINE_MAX_RAM_MB) {
+        fprintf(stderr, "vx86: %s %s: expected a whole number of MiB from 1 to %u (or with M or G)\n", flag,
+                arg, MACHINE_MAX_RAM_MB);
+        return false;
+    }
+    *mb = (uint32_t)v;
+    return true;
+}
+
 static bool add_text(const char *flag, const char *arg, const char **list, int *count)
 {
     if (!*arg) {
@@ -150,9 +172,8 @@ bool options_parse(struct options *o, int argc, char **argv, bool *done)
             }
         } else if (!strcmp(flag, "-m")) {
             NEED_ARG();
-            if (!parse_number(flag, arg, 1, 3584, &number))
+            if (!parse_memory_size(flag, arg, &o->ram_mb))
                 return false;
-            o->ram_mb = (uint32_t)number;
         } else if (!strcmp(flag, "-bios")) {
             NEED_ARG();
             o->bios_path = arg;
