@@ -174,12 +174,19 @@ static void load_sreg(struct cpu *cpu, unsigned s, uint16_t sel)
 
 HANDLER(op_push_sreg) { push(cpu, opsize(in), cpu->seg[in->aux].selector); }
 
+/* SDM vol. 2, POP: the selector is read at SS:eSP and eSP is then advanced with the
+ * StackAddrSize of the stack it was read from. For POP SS that is the old SS: when the
+ * new descriptor has a different B bit, a 16-bit old stack still moves only SP (the
+ * upper half of ESP is kept, SP wraps), and a 32-bit one moves all of ESP. The new
+ * value is computed before the load, which may fault and must leave eSP unchanged. */
 HANDLER(op_pop_sreg)
 {
     unsigned size = opsize(in);
+    uint32_t mask = sp_mask(cpu);
+    uint32_t esp = cpu->regs[REG_ESP];
     uint16_t sel = (uint16_t)stack_peek(cpu, 0, size);
     load_sreg(cpu, in->aux, sel);
-    sp_set(cpu, sp_get(cpu) + size);
+    cpu->regs[REG_ESP] = (esp & ~mask) | ((esp + size) & mask);
 }
 
 /* 8086 0F: POP CS. */

@@ -89,6 +89,18 @@ START_TEST(privilege_changes)
 }
 END_TEST
 
+/* Corner cases found by test386 (asm/pm_t386.asm):
+ * - SDM vol. 2, POP: POP SS advances eSP with the StackAddrSize of the old SS, not of the
+ *   descriptor it loads: a 16-bit stack moves SP only (wrapping, upper half kept) even
+ *   when the new SS is 32-bit, and a 32-bit stack moves all of ESP. */
+START_TEST(test386_corner_cases)
+{
+    tvm_run_program(&t, "pm_t386");
+    ck_assert_str_eq(t.output, "PM 00020000 00020000 00030000 END");
+    assert_halted();
+}
+END_TEST
+
 static Suite *protected_suite(void)
 {
     Suite *s = suite_create("protected");
@@ -97,6 +109,7 @@ static Suite *protected_suite(void)
     tcase_add_test(tc, real_to_protected_and_back);
     tcase_add_test(tc, segment_faults);
     tcase_add_test(tc, privilege_changes);
+    tcase_add_test(tc, test386_corner_cases);
     suite_add_tcase(s, tc);
     return s;
 }
