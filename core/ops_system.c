@@ -292,15 +292,18 @@ HANDLER(op_lar_lsl)
     flags_set_arith(cpu, FLAG_ZF, ok ? FLAG_ZF : 0);
 }
 
-/* ARPL raises the RPL of the destination selector to the source's (protected mode). */
+/* ARPL raises the RPL of the destination selector to the source's (protected mode).
+ * SDM vol. 2, ARPL: DEST is written only when its RPL is raised ("IF DEST[RPL] <
+ * SRC[RPL] THEN ... DEST[RPL] <- SRC[RPL]"). The 80386 reads a memory operand and checks
+ * it for writing only if it writes it, so an unchanged selector in a read-only segment
+ * does not fault (test386 checks this against hardware; Bochs differs). */
 HANDLER(op_arpl)
 {
     require_protected(cpu);
-    uint32_t handle = 0;
-    uint32_t dst = rmw_read(cpu, in, 2, &handle);
+    uint32_t dst = rm_read(cpu, in, 2);
     uint32_t src = reg_read(cpu, in->reg, 2);
     if ((dst & 3) < (src & 3)) {
-        rmw_write(cpu, in, 2, handle, (dst & ~3u) | (src & 3));
+        rm_write(cpu, in, 2, (dst & ~3u) | (src & 3));
         flags_set_arith(cpu, FLAG_ZF, FLAG_ZF);
     } else {
         flags_set_arith(cpu, FLAG_ZF, 0);

@@ -92,11 +92,14 @@ END_TEST
 /* Corner cases found by test386 (asm/pm_t386.asm):
  * - SDM vol. 2, POP: POP SS advances eSP with the StackAddrSize of the old SS, not of the
  *   descriptor it loads: a 16-bit stack moves SP only (wrapping, upper half kept) even
- *   when the new SS is 32-bit, and a 32-bit stack moves all of ESP. */
+ *   when the new SS is 32-bit, and a 32-bit stack moves all of ESP;
+ * - SDM vol. 2, ARPL: memory is written only when the RPL is raised, so ARPL on an
+ *   unchanged selector in a read-only segment clears ZF without faulting, and a raise
+ *   there is #GP(0) with the selector unchanged. */
 START_TEST(test386_corner_cases)
 {
     tvm_run_program(&t, "pm_t386");
-    ck_assert_str_eq(t.output, "PM 00020000 00020000 00030000 END");
+    ck_assert_str_eq(t.output, "PM 00020000 00020000 00030000 z#0D:0000 FFF2 END");
     assert_halted();
 }
 END_TEST
