@@ -158,9 +158,14 @@ HANDLER(op_enter)
     if (level > 0)
         push(cpu, size, frame);
     uint32_t new_sp = (sp_get(cpu) - (in->imm & 0xFFFF)) & bp_mask;
-    /* The 286 and later check that the whole frame is inside the stack segment. */
-    if (cpu->level >= CPU_286 && new_sp != sp_get(cpu))
-        seg_linear(cpu, SEG_SS, new_sp, 1, true);
+    /* The 286 and later check that the whole frame is inside the stack segment, and
+     * (SDM vol. 2, ENTER, #PF) fault "if a write using the final value of the stack
+     * pointer (within the current stack segment) would cause a page fault": the final
+     * SS:eSP is probed for writing, though nothing is stored there. */
+    if (cpu->level >= CPU_286 && new_sp != sp_get(cpu)) {
+        uint32_t lin = seg_linear(cpu, SEG_SS, new_sp, 1, true);
+        lin_probe_write(cpu, lin, 1, cpu_user(cpu));
+    }
     reg_write(cpu, REG_EBP, stack32(cpu) ? 4 : 2, frame);
     sp_set(cpu, new_sp);
 }

@@ -405,6 +405,31 @@ START_TEST(test_page_crossing_write_is_precise)
 }
 END_TEST
 
+/* ENTER faults (#PF) "if a write using the final value of the stack pointer (within
+ * the current stack segment) would cause a page fault" (SDM vol. 2, ENTER): at CPL 3,
+ * ENTER 8,0 with ESP 4 bytes into a user page pushes EBP at the page's start and leaves
+ * ESP 8 bytes lower, in the supervisor page below, so it is a protection fault at the
+ * final ESP (CR2), with ESP and EIP as before the instruction. (Found by
+ * test386; an ENTER whose frame stays in user pages runs on.) */
+START_TEST(test_enter_probes_final_esp)
+{
+    uint8_t b[] = { 0xC8, 0x08, 0x00, 0x00, 0xCD, END_VECTOR }; /* enter 8,0; int 20h */
+    setup();
+    set_pte(13, PG_P | PG_W);            /* supervisor page below the user page 14 */
+    tv.cpu.regs[REG_ESP] = test_lin(14) + 4; /* EBP goes to page 14, ESP ends in 13 */
+    run_at(3, b, sizeof b);
+    struct frame f = expect_pf(3, test_lin(14) - 8, PF_P | PF_W | PF_U, CODE);
+    ck_assert_uint_eq(f.esp, test_lin(14) + 4);
+    teardown();
+
+    setup();
+    tv.cpu.regs[REG_ESP] = test_lin(14) + 4;
+    run_at(3, b, sizeof b);
+    expect_no_exception(3, sizeof b);
+    teardown();
+}
+END_TEST
+
 /* PUSH to a not-present stack page faults with ESP and EIP as they were: the saved user
  * ESP is the value before the PUSH, and the instruction before it has completed. */
 START_TEST(test_push_fault_restartable)
@@ -530,6 +555,7 @@ static Suite *paging_suite(void)
     tcase_add_test(tc, test_tlb_stale_until_cr3_reload);
     tcase_add_test(tc, test_page_crossing_write_is_precise);
     tcase_add_test(tc, test_push_fault_restartable);
+    tcase_add_test(tc, test_enter_probes_final_esp);
     tcase_add_test(tc, test_pop_mem_fault_restores_esp);
     tcase_add_test(tc, test_movs_fault_restartable);
     tcase_add_test(tc, test_fetch_fault);
