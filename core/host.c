@@ -8,17 +8,21 @@
 #ifdef _WIN32
 #include <windows.h>
 
+/* Whole seconds and the remainder apart: counter * 1e9 in a double loses nanoseconds
+ * once the machine has been up a while, and the clock could then step backwards. */
 uint64_t host_monotonic_ns(void)
 {
     LARGE_INTEGER freq, now;
     QueryPerformanceFrequency(&freq);
     QueryPerformanceCounter(&now);
-    return (uint64_t)((double)now.QuadPart * 1e9 / (double)freq.QuadPart);
+    uint64_t f = (uint64_t)freq.QuadPart, t = (uint64_t)now.QuadPart;
+    return t / f * 1000000000u + t % f * 1000000000u / f;
 }
 
+/* Sleep() counts whole milliseconds; a shorter wait still gives up the time slice. */
 void host_sleep_ns(uint64_t ns)
 {
-    Sleep((DWORD)(ns / 1000000));
+    Sleep((DWORD)(ns / 1000000u));
 }
 #else
 uint64_t host_monotonic_ns(void)

@@ -177,6 +177,7 @@ static void print_stats(const struct run *r, double seconds)
 
 int main(int argc, char **argv)
 {
+    stdio_binary_mode();
     struct run *r = calloc(1, sizeof *r);
     if (!r) {
         fprintf(stderr, "vx86: out of memory\n");

@@ -7,7 +7,9 @@
 #include <string.h>
 
 #ifdef _WIN32
+#include <fcntl.h>
 #include <io.h>
+#include <windows.h>
 #else
 #include <poll.h>
 #include <unistd.h>
@@ -90,12 +92,89 @@ void stream_close(struct stream *s)
     s->out = NULL;
 }
 
-void stdin_buffer_poll(struct stdin_buffer *b)
+void stdio_binary_mode(void)
 {
 #ifdef _WIN32
-    (void)b; /* console input for the serial port arrives with the Windows host issue */
+    /* The C runtime would turn "\n" into "\r\n" on the way out (and back on the way
+     * in): guest output must reach the host byte for byte, as on every other host. */
+    _setmode(_fileno(stdin), _O_BINARY);
+    _setmode(_fileno(stdout), _O_BINARY);
+    _setmode(_fileno(stderr), _O_BINARY);
+#endif
+}
+
+static bool stdin_buffer_full(const struct stdin_buffer *b) { return (b->tail + 1) % STDIN_BUFFER == b->head; }
+
+static void stdin_buffer_put(struct stdin_buffer *b, unsigned char c)
+{
+    b->data[b->tail] = c;
+    b->tail = (b->tail + 1) % STDIN_BUFFER;
+}
+
+#ifdef _WIN32
+/* Windows has no poll() on stdin, and PeekNamedPipe does not work on every pipe (wine's
+ * pipes from a Unix shell refuse it). A thread does the blocking reads instead, for any
+ * kind of stdin (pipe, file, console), and leaves the bytes here for the poll to take. */
+static struct {
+    CRITICAL_SECTION lock;
+    CONDITION_VARIABLE room;     /* signalled when the poll has taken bytes */
+    unsigned char data[STDIN_BUFFER];
+    size_t count;
+    bool eof;
+    bool started;
+} reader;
+
+static DWORD WINAPI stdin_reader(LPVOID unused)
+{
+    (void)unused;
+    HANDLE h = GetStdHandle(STD_INPUT_HANDLE);
+    unsigned char chunk[512];
+    for (;;) {
+        DWORD n = 0;
+        bool ok = h != NULL && h != INVALID_HANDLE_VALUE && ReadFile(h, chunk, sizeof chunk, &n, NULL) && n > 0;
+        EnterCriticalSection(&reader.lock);
+        if (!ok) {
+            reader.eof = true;
+            LeaveCriticalSection(&reader.lock);
+            return 0;
+        }
+        while (sizeof reader.data - reader.count < n)
+            SleepConditionVariableCS(&reader.room, &reader.lock, INFINITE);
+        memcpy(reader.data + reader.count, chunk, n);
+        reader.count += n;
+        LeaveCriticalSection(&reader.lock);
+    }
+}
+
+void stdin_buffer_poll(struct stdin_buffer *b)
+{
+    if (!reader.started) {
+        reader.started = true;
+        InitializeCriticalSection(&reader.lock);
+        InitializeConditionVariable(&reader.room);
+        HANDLE t = CreateThread(NULL, 0, stdin_reader, NULL, 0, NULL);
+        if (!t) {
+            b->eof = true;
+            return;
+        }
+        CloseHandle(t); /* it runs until stdin ends or the process does */
+    }
+    EnterCriticalSection(&reader.lock);
+    size_t taken = 0;
+    while (taken < reader.count && !stdin_buffer_full(b))
+        stdin_buffer_put(b, reader.data[taken++]);
+    memmove(reader.data, reader.data + taken, reader.count - taken);
+    reader.count -= taken;
+    if (reader.eof && reader.count == 0)
+        b->eof = true;
+    LeaveCriticalSection(&reader.lock);
+    if (taken)
+        WakeConditionVariable(&reader.room);
+}
 #else
-    while (!b->eof && (b->tail + 1) % STDIN_BUFFER != b->head) {
+void stdin_buffer_poll(struct stdin_buffer *b)
+{
+    while (!b->eof && !stdin_buffer_full(b)) {
         struct pollfd p = { STDIN_FILENO, POLLIN, 0 };
         if (poll(&p, 1, 0) <= 0 || !(p.revents & (POLLIN | POLLHUP)))
             return;
@@ -105,8 +184,7 @@ void stdin_buffer_poll(struct stdin_buffer *b)
             b->eof = true;
             return;
         }
-        b->data[b->tail] = c;
-        b->tail = (b->tail + 1) % STDIN_BUFFER;
+        stdin_buffer_put(b, c);
     }
-#endif
 }
+#endif

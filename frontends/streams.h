@@ -45,6 +45,8 @@ bool stream_open(struct stream *s, const struct stream_spec *spec, struct stdin_
                  struct text_watch *watch, const char *what);
 void stream_close(struct stream *s);
 void stream_flush(struct stream *s);
+/* Makes stdin, stdout and stderr carry bytes unchanged (only Windows changes them). */
+void stdio_binary_mode(void);
 /* Reads whatever the host's stdin has ready without blocking. */
 void stdin_buffer_poll(struct stdin_buffer *b);
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "bus.h"
+#include "compiler.h"
 #include "cpu.h"
 #include "gzfile.h"
 #include "json.h"
@@ -18,12 +19,6 @@
 #define MAX_SHOWN_DIFFS 6
 #define DIFF_TEXT 192
 #define ERR_TEXT 1024
-
-#if defined(__GNUC__)
-#define PRINTF_LIKE(fmt, args) __attribute__((format(printf, fmt, args)))
-#else
-#define PRINTF_LIKE(fmt, args)
-#endif
 
 struct options {
     bool level_forced;

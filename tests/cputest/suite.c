@@ -1,5 +1,7 @@
 /* Folder-level knowledge about a test file: CPU level, flags mask, revocations. */
+#ifndef _WIN32
 #define _XOPEN_SOURCE 700 /* realpath */
+#endif
 
 #include "suite.h"
 
@@ -23,17 +25,39 @@ static void copy_truncated(char *dst, size_t dstlen, const char *src, size_t src
     dst[n] = '\0';
 }
 
-static const char *base_name(const char *path)
+/* The last path separator: Windows takes a backslash as well as a slash. */
+static const char *last_separator(const char *path)
 {
     const char *slash = strrchr(path, '/');
+#ifdef _WIN32
+    const char *backslash = strrchr(path, '\\');
+    if (!slash || (backslash && backslash > slash))
+        slash = backslash;
+#endif
+    return slash;
+}
+
+static const char *base_name(const char *path)
+{
+    const char *slash = last_separator(path);
     return slash ? slash + 1 : path;
 }
 
-/* The folder's own name. realpath resolves "." and "..", so that running inside the
- * suite folder still finds "8086" or "80286". */
+/* The full path of dir, malloc'ed, or NULL. */
+static char *full_path(const char *dir)
+{
+#ifdef _WIN32
+    return _fullpath(NULL, dir, 0);
+#else
+    return realpath(dir, NULL);
+#endif
+}
+
+/* The folder's own name. The full path resolves "." and "..", so that running inside
+ * the suite folder still finds "8086" or "80286". */
 static void folder_name_of(const char *dir, char *out, size_t outlen)
 {
-    char *real = realpath(dir, NULL);
+    char *real = full_path(dir);
     const char *name = real ? base_name(real) : base_name(dir);
     if (!*name)
         name = dir;
@@ -43,7 +67,7 @@ static void folder_name_of(const char *dir, char *out, size_t outlen)
 
 void suite_file_locate(struct suite_file *f, const char *path)
 {
-    const char *slash = strrchr(path, '/');
+    const char *slash = last_separator(path);
     if (!slash)
         copy_truncated(f->dir, sizeof f->dir, ".", 1);
     else if (slash == path)

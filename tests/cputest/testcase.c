@@ -7,13 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compiler.h"
+
 const char *const tc_reg_names[TC_NREGS] = {
     "ax", "cx", "dx", "bx", "sp", "bp", "si", "di", "es", "cs", "ss", "ds", "ip", "flags",
 };
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
+PRINTF_LIKE(3, 4)
 static bool error(char *err, size_t errlen, const char *fmt, ...)
 {
     va_list ap;

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "compiler.h"
+
 /* ---- physical memory layout (identical in both modes) ---- */
 #define MEM_SIZE      0x20000u  /* mapped in Unicorn; compared whole at each block end */
 #define IVT_BASE      0x0000u   /* real mode: 256 vectors, all to HANDLER_ADDR */
@@ -152,18 +154,10 @@ void compare_states(const struct cpu_state *ref, const struct cpu_state *got, co
                     struct diff_report *d);
 void compare_memory(const uint8_t *ref, const uint8_t *got, uint32_t lo, uint32_t hi,
                     const struct undefined *u, const struct cpu_state *frame, struct diff_report *d);
-void diff_add(struct diff_report *d, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
+void diff_add(struct diff_report *d, const char *fmt, ...) PRINTF_LIKE(2, 3);
 
 /* snprintf for text that may be cut short (names, reports). */
-void textf(char *buf, size_t n, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
+void textf(char *buf, size_t n, const char *fmt, ...) PRINTF_LIKE(3, 4);
 
 /* The initial memory image both sides load. */
 void build_image(uint8_t *image, struct rng *rng);
