@@ -12,9 +12,11 @@ VX86_PACKAGES=(
   libunicorn-dev                     # the reference CPU for the differential tester (tests only)
 )
 
-vx86_install_deps() {
+# Installs the named packages that are missing (apt-get; root or sudo). Also used by
+# tests/hosts.sh for the cross toolchains.
+vx86_install_packages() {
   local missing=()
-  for p in "${VX86_PACKAGES[@]}"; do
+  for p in "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
@@ -23,4 +25,8 @@ vx86_install_deps() {
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+vx86_install_deps() {
+  vx86_install_packages "${VX86_PACKAGES[@]}"
 }
