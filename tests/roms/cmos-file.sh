@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # -cmos FILE keeps the CMOS RAM across runs; a file of the wrong size is refused with a
-# message and left as it was.   cmos-file.sh VX86 ROM
+# message and left as it was.   cmos-file.sh ROM VX86...
+# (VX86 may be several words: a cross build's vx86 runs behind wine or qemu-user.)
 set -u
-vx86=$1 rom=$2
+rom=$1
+shift
+vx86=("$@")
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
-run() { "$vx86" -bios "$rom" -display none -icount -serial stdio -cmos "$dir/cmos.bin" 2>&1; }
+run() { "${vx86[@]}" -bios "$rom" -display none -icount -serial stdio -cmos "$dir/cmos.bin" 2>&1; }
 first=$(run); second=$(run)
 size=$(wc -c < "$dir/cmos.bin")
 fail=0
