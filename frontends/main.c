@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dump.h"
 #include "firmware.h"
 #include "host.h"
 #include "machine.h"
@@ -23,6 +24,7 @@ struct run {
     size_t bios_size;
     uint8_t cmos[128];
     bool have_cmos;
+    FILE *dump;                 /* -dump-state, created before the run */
 };
 
 /* Reads a whole file, at most 'max' bytes; a message names the file on failure. */
@@ -110,6 +112,31 @@ static void save_cmos(const struct run *r)
         fclose(f);
 }
 
+/* The dump file is created before the run, so a path that cannot be written is a usage
+ * error up front rather than a lost result at the end. */
+static bool open_dump(struct run *r)
+{
+    const char *path = r->options.dump_state_path;
+    if (!path)
+        return true;
+    r->dump = fopen(path, "wb");
+    if (!r->dump)
+        fprintf(stderr, "vx86: -dump-state %s: cannot create: %s\n", path, strerror(errno));
+    return r->dump != NULL;
+}
+
+static bool write_dump(struct run *r)
+{
+    if (!r->dump)
+        return true;
+    bool ok = state_dump(r->dump, &r->machine.cpu, machine_now(&r->machine));
+    ok = fclose(r->dump) == 0 && ok;
+    r->dump = NULL;
+    if (!ok)
+        fprintf(stderr, "vx86: -dump-state %s: cannot write it\n", r->options.dump_state_path);
+    return ok;
+}
+
 static bool open_streams(struct run *r)
 {
     const struct options *o = &r->options;
@@ -187,7 +214,7 @@ int main(int argc, char **argv)
     int status = EXIT_USAGE;
     if (!options_parse(&r->options, argc, argv, &done) || (done && (status = EXIT_OK, true)))
         goto out;
-    if (!load_firmware(r) || !load_cmos(r) || !open_streams(r) || !build_machine(r))
+    if (!load_firmware(r) || !load_cmos(r) || !open_dump(r) || !open_streams(r) || !build_machine(r))
         goto out;
     uint64_t start = host_monotonic_ns();
     session_init(&r->session, &r->options, &r->machine, &r->watch);
@@ -195,8 +222,12 @@ int main(int argc, char **argv)
     if (r->options.stats)
         print_stats(r, (double)(host_monotonic_ns() - start) / 1e9);
     save_cmos(r);
+    if (!write_dump(r) && status == EXIT_OK)
+        status = EXIT_USAGE;
     machine_free(&r->machine);
 out:
+    if (r->dump)
+        fclose(r->dump);
     close_streams(r);
     free(r->bios);
     free(r);

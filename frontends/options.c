@@ -48,6 +48,11 @@ void options_print_help(FILE *out)
         "  -stats                  at exit, print instructions, host seconds and MIPS on stderr\n"
         "  -d unimp                log each unassigned I/O port the guest touches, once per\n"
         "                          port, on stderr (unassigned ports read as all ones)\n"
+        "  -dump-state FILE        at exit, write the final state to FILE as text: the CPU's\n"
+        "                          registers, EFLAGS, EIP, segments with their descriptor\n"
+        "                          caches, control and debug registers, instructions run,\n"
+        "                          guest time and a CRC-32 of guest RAM; with -icount the\n"
+        "                          same run gives the same file on every host\n"
         "  -help, -version\n"
         "\n"
         "KEYS: characters type themselves (with Shift where needed); \\n is Enter, \\t Tab,\n"
@@ -58,7 +63,7 @@ void options_print_help(FILE *out)
         "Exit status:\n"
         "  0  every -exit-on text appeared; or, with none given, the guest powered off,\n"
         "     halted with interrupts disabled, or triple-faulted with -no-reboot\n"
-        "  1  a usage error or a bad input file\n"
+        "  1  a usage error, a bad input file, or an output file that cannot be written\n"
         "  2  an internal error\n"
         "  3  -timeout expired\n"
         "  4  a -fail-on text appeared\n"
@@ -254,6 +259,9 @@ bool options_parse(struct options *o, int argc, char **argv, bool *done)
                 return false;
             }
             o->log_unimplemented = true;
+        } else if (!strcmp(flag, "-dump-state")) {
+            NEED_ARG();
+            o->dump_state_path = arg;
         } else {
             fprintf(stderr, "vx86: unknown option '%s' (see vx86 -help)\n", argv[i]);
             return false;

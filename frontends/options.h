@@ -49,6 +49,7 @@ struct options {
     bool stats;
     const char *cmos_path;
     bool log_unimplemented;           /* -d unimp: accesses to unassigned ports */
+    const char *dump_state_path;      /* -dump-state: the final state, written at exit */
 };
 
 /* Parses argv; on error prints a message naming the flag and returns false. Sets *done

@@ -1,0 +1,49 @@
+#include "dump.h"
+
+#include <inttypes.h>
+#include <zlib.h>
+
+uint32_t state_dump_ram_crc(const struct bus *bus)
+{
+    /* crc32() takes an unsigned int length: feed it in 1 GiB pieces. */
+    uLong crc = crc32(0L, Z_NULL, 0);
+    for (uint32_t done = 0; done < bus->ram_size;) {
+        uint32_t n = bus->ram_size - done < (1u << 30) ? bus->ram_size - done : 1u << 30;
+        crc = crc32(crc, bus->ram + done, n);
+        done += n;
+    }
+    return (uint32_t)crc;
+}
+
+static void dump_segment(FILE *out, const char *name, const struct segment *s)
+{
+    fprintf(out, "%-4s %04" PRIX16 " base %08" PRIX32 " limit %08" PRIX32 " rights %04" PRIX16 " %s\n", name,
+            s->selector, s->base, s->limit, s->rights, s->valid ? "valid" : "null");
+}
+
+bool state_dump(FILE *out, struct cpu *cpu, uint64_t guest_ns)
+{
+    static const char *const gpr_names[8] = { "eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi" };
+    static const char *const seg_names[6] = { "es", "cs", "ss", "ds", "fs", "gs" };
+    static const char *const run_states[] = { "running", "halted", "shutdown" };
+
+    fprintf(out, "vx86 state 1\n");
+    fprintf(out, "cpu %s %s\n", cpu_level_name(cpu->level), run_states[cpu->state]);
+    fprintf(out, "instructions %" PRIu64 "\n", cpu->icount);
+    fprintf(out, "guest-time-ns %" PRIu64 "\n", guest_ns);
+    for (int i = 0; i < 8; i++)
+        fprintf(out, "%s %08" PRIX32 "%s", gpr_names[i], cpu->regs[i], i % 4 == 3 ? "\n" : " ");
+    fprintf(out, "eip %08" PRIX32 " eflags %08" PRIX32 " cpl %u\n", cpu->eip, cpu_get_flags(cpu), (unsigned)cpu->cpl);
+    for (int s = 0; s < 6; s++)
+        dump_segment(out, seg_names[s], &cpu->seg[s]);
+    dump_segment(out, "ldtr", &cpu->ldtr);
+    dump_segment(out, "tr", &cpu->tr);
+    fprintf(out, "gdtr base %08" PRIX32 " limit %04" PRIX16 "\n", cpu->gdtr.base, cpu->gdtr.limit);
+    fprintf(out, "idtr base %08" PRIX32 " limit %04" PRIX16 "\n", cpu->idtr.base, cpu->idtr.limit);
+    fprintf(out, "cr0 %08" PRIX32 " cr2 %08" PRIX32 " cr3 %08" PRIX32 "\n", cpu->cr0, cpu->cr2, cpu->cr3);
+    for (int i = 0; i < 8; i++)
+        fprintf(out, "dr%d %08" PRIX32 "%s", i, cpu->dr[i], i % 4 == 3 ? "\n" : " ");
+    fprintf(out, "a20 %s\n", cpu->bus->a20_enabled ? "on" : "off");
+    fprintf(out, "ram %" PRIu32 " bytes crc32 %08" PRIX32 "\n", cpu->bus->ram_size, state_dump_ram_crc(cpu->bus));
+    return !ferror(out);
+}
