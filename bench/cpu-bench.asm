@@ -14,7 +14,9 @@
 ;   sort     insertion sort of 512 dwords (loads, compares, stores)
 ; Every memory access goes through the page tables (identity map of the first 8 MiB).
 
+%ifndef ROUNDS                      ; nasm -DROUNDS=N for a shorter run (the tests use 1)
 %define ROUNDS 96
+%endif
 %define DEBUG_PORT 0E9h
 %define ROM_BASE 0F0000h
 %define PAGE_DIR 100000h

@@ -11,8 +11,8 @@
 #
 # For each host it installs what is missing (apt-get, Debian's packages only), builds in
 # build-hosts/HOST, runs that build's ctest (through the emulator for the cross hosts),
-# then runs the same test ROMs with -icount and checks that their output is byte for
-# byte the gcc host's. One line per host; the last line is "hosts: N passed, M failed".
+# then runs the same test ROMs with -icount and checks that their output and their final
+# machine state (-dump-state) are byte for byte the gcc host's. One line per host; the last line is "hosts: N passed, M failed".
 # A host whose emulator cannot run here, or whose packages cannot be installed, is
 # skipped with the reason; a build or a test that fails is a failure.
 set -uo pipefail
@@ -85,9 +85,10 @@ host_setup() {
 
 # ---- the -icount comparison ----------------------------------------------------------
 
-# ROM runs whose output depends on guest time only. The ROM images are the gcc host's,
-# so every host runs the very same bytes.
-ICOUNT_RUNS=(pic_pit rtc uart kbc builtin_bios)
+# ROM runs whose output depends on guest time only: the chips' ROMs, the built-in BIOS,
+# and one round of the CPU benchmark (32-bit protected mode with paging, 5.4 M
+# instructions). The ROM images are the gcc host's, so every host runs the same bytes.
+ICOUNT_RUNS=(pic_pit rtc uart kbc builtin_bios cpu_bench)
 icount_args() {
   local roms=$out/gcc/tests/roms
   input=""
@@ -97,19 +98,29 @@ icount_args() {
   uart) argv=(-bios "$roms/uart.bin" -serial stdio); input="hello." ;;
   kbc) argv=(-bios "$roms/kbc.bin" -debugcon stdio -send-keys 'ab\n' -send-keys-after "type now") ;;
   builtin_bios) argv=(-serial stdio -post stdio) ;;
+  cpu_bench) argv=(-bios "$roms/cpu_bench_1.bin" -debugcon stdio) ;;
   esac
 }
 
-# Runs every ICOUNT_RUNS entry with one build's vx86 into DIR/NAME.out: stdout and the
-# exit status (stderr, which carries no guest output, goes to NAME.err).
+# Runs every ICOUNT_RUNS entry with one build's vx86 into DIR/NAME.out: stdout (serial,
+# debug console, POST codes) and the exit status; and DIR/NAME.state: the final machine
+# state (-dump-state: registers, descriptor caches, control registers, instruction count,
+# CRC-32 of RAM). stderr, which carries no guest output, goes to NAME.err.
 icount_runs() {
   local vx86=$1 dir=$2 name input argv
-  mkdir -p "$dir"
+  rm -rf "$dir" && mkdir -p "$dir"
   for name in "${ICOUNT_RUNS[@]}"; do
     icount_args "$name"
     { printf '%s' "$input" | timeout 300 "${run[@]}" "$vx86" "${argv[@]}" -display none -icount -timeout 120 \
-        2>"$dir/$name.err"; echo "exit status $?"; } >"$dir/$name.out"
+        -dump-state "$dir/$name.state" 2>"$dir/$name.err"; echo "exit status $?"; } >"$dir/$name.out"
   done
+}
+
+# One run is the same as the reference if its output and its final state both are, byte
+# for byte; a run with no state dump (vx86 failed before the end) never is.
+same_run() {
+  local ref=$1 dir=$2 name=$3
+  [ -s "$ref/$name.state" ] && cmp -s "$ref/$name.out" "$dir/$name.out" && cmp -s "$ref/$name.state" "$dir/$name.state"
 }
 
 # ---- one host ------------------------------------------------------------------------
@@ -143,7 +154,7 @@ run_host() {
   fi
   # What the configure left out on this host, as it said it.
   local notes
-  notes=$(sed -nE 's/^-- vx86: left out: //p' "$log" | sort -u | paste -sd ',' - | sed 's/,/, /g')
+  notes=$(sed -nE 's/^-- vx86: left out: //p' "$log" | sort -u | paste -sd '|' - | sed 's/|/, /g')
 
   # The emulator must be able to run a program at all before its tests mean anything.
   local probe
@@ -168,9 +179,14 @@ run_host() {
   local same=0 differ=() what name
   if [ "$host" = gcc ]; then
     what="the reference"
+    for name in "${ICOUNT_RUNS[@]}"; do
+      [ -s "$dir/icount/$name.state" ] || differ+=("$name")
+    done
+    [ ${#differ[@]} -gt 0 ] && what+=" (no final state: ${differ[*]}; see $dir/icount)"
+    failed=$((failed + ${#differ[@]}))
   else
     for name in "${ICOUNT_RUNS[@]}"; do
-      if cmp -s "$out/gcc/icount/$name.out" "$dir/icount/$name.out"; then
+      if same_run "$out/gcc/icount" "$dir/icount" "$name"; then
         same=$((same + 1))
       else
         differ+=("$name")
@@ -181,9 +197,9 @@ run_host() {
     passed=$((passed + same)) failed=$((failed + ${#differ[@]}))
   fi
   total_pass=$((total_pass + passed)) total_fail=$((total_fail + failed))
-  printf '%-10s %-46s %d passed, %d failed (ctest %d/%d; -icount ROM runs: %s%s; %ds)\n' "$host" "$describe" \
-    "$passed" "$failed" $((count - failed_tests)) "$count" "$what" "${notes:+; left out: $notes}" \
-    $((SECONDS - start))
+  printf '%-10s %-46s %d passed, %d failed (ctest %d/%d; -icount output and final state: %s; %ds)%s\n' \
+    "$host" "$describe" "$passed" "$failed" $((count - failed_tests)) "$count" "$what" $((SECONDS - start)) \
+    "${notes:+; left out: $notes}"
 }
 
 for host in "${hosts[@]}"; do
