@@ -9,16 +9,20 @@
 
 static char text[4096];
 
-/* Dumps into 'text' through a temporary file, as vx86 writes it. */
+/* Dumps into 'text' through a file, as vx86 writes it. The file is in the working
+ * directory (ctest's: the build tree), not tmpfile()'s, which on Windows may be the root
+ * of the drive. */
 static void dump(struct tvm *t, uint64_t guest_ns)
 {
-    FILE *f = tmpfile();
-    ck_assert(f != NULL);
+    static const char path[] = "test_dump.txt";
+    FILE *f = fopen(path, "w+b");
+    ck_assert_msg(f != NULL, "cannot create %s", path);
     ck_assert(state_dump(f, &t->cpu, guest_ns));
     rewind(f);
     size_t n = fread(text, 1, sizeof text - 1, f);
     text[n] = '\0';
     fclose(f);
+    remove(path);
 }
 
 /* A short real-mode program that leaves a mark in every kind of state the dump shows. */
