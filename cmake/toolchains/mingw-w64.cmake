@@ -1,5 +1,6 @@
-# Windows x86-64: Debian's MinGW-w64 cross compiler (gcc-mingw-w64-x86-64) and zlib
-# (libz-mingw-w64-dev). The tests run the .exe files under wine.
+# Windows x86-64: Debian's MinGW-w64 cross compiler (gcc-mingw-w64-x86-64-win32, or the
+# gcc-mingw-w64-x86-64 metapackage) and zlib (libz-mingw-w64-dev). The tests run the
+# .exe files under wine.
 #   cmake -S . -B build-mingw -DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/mingw-w64.cmake
 set(CMAKE_SYSTEM_NAME Windows)
 set(CMAKE_SYSTEM_PROCESSOR x86_64)
