@@ -8,7 +8,7 @@ shift
 vx86=("$@")
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
-run() { "${vx86[@]}" -bios "$rom" -display none -icount -serial stdio -cmos "$dir/cmos.bin" 2>&1; }
+run() { "${vx86[@]}" -bios "$rom" -display none -icount -serial stdio -cmos "$dir/cmos.bin" 2>&1 </dev/null; }
 first=$(run); second=$(run)
 size=$(wc -c < "$dir/cmos.bin")
 fail=0

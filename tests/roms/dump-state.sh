@@ -8,7 +8,7 @@ shift
 vx86=("$@")
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
-run() { "${vx86[@]}" -bios "$rom" -display none -icount -timeout 60 -serial stdio -dump-state "$1" >/dev/null 2>&1; }
+run() { "${vx86[@]}" -bios "$rom" -display none -icount -timeout 60 -serial stdio -dump-state "$1" >/dev/null 2>&1 </dev/null; }
 fail=0
 run "$dir/a.txt"; status=$?
 [ $status -eq 0 ] || { echo "FAIL: exit status $status"; fail=1; }
