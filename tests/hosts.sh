@@ -101,9 +101,10 @@ host_setup() {
 # ---- the -icount comparison ----------------------------------------------------------
 
 # ROM runs whose output depends on guest time only: the chips' ROMs, the built-in BIOS,
-# and one round of the CPU benchmark (32-bit protected mode with paging, 5.4 M
-# instructions). The ROM images are the gcc host's, so every host runs the same bytes.
-ICOUNT_RUNS=(pic_pit rtc uart kbc builtin_bios cpu_bench)
+# one round of the CPU benchmark (32-bit protected mode with paging, 5.4 M
+# instructions), string instructions over host memory, and self-modifying code against
+# the block cache. The ROM images are the gcc host's, so every host runs the same bytes.
+ICOUNT_RUNS=(pic_pit rtc uart kbc builtin_bios cpu_bench strings smc)
 icount_args() {
   local roms=$out/gcc/tests/roms
   input=""
@@ -114,6 +115,8 @@ icount_args() {
   kbc) argv=(-bios "$roms/kbc.bin" -debugcon stdio -send-keys 'ab\n' -send-keys-after "type now") ;;
   builtin_bios) argv=(-serial stdio -post stdio) ;;
   cpu_bench) argv=(-bios "$roms/cpu_bench_1.bin" -debugcon stdio) ;;
+  strings) argv=(-bios "$roms/strings.bin" -debugcon stdio) ;;
+  smc) argv=(-bios "$roms/smc.bin" -debugcon stdio) ;;
   esac
 }
 
