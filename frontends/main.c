@@ -217,11 +217,6 @@ int main(int argc, char **argv)
     if (!load_firmware(r) || !load_cmos(r) || !open_dump(r) || !open_streams(r) || !build_machine(r))
         goto out;
     uint64_t start = host_monotonic_ns();
-    /* With -icount, input that is not typed live (a pipe, a file) reaches the guest at a
-     * guest time that does not depend on when the host delivers it. */
-    r->input.wait_for_input = r->options.icount && !stdin_is_terminal();
-    if (r->options.timeout_seconds > 0)
-        r->input.wait_deadline_ns = start + (uint64_t)(r->options.timeout_seconds * 1e9);
     session_init(&r->session, &r->options, &r->machine, &r->watch);
     status = session_run(&r->session, between_slices, r);
     if (r->options.stats)

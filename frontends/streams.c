@@ -6,8 +6,6 @@
 #include <errno.h>
 #include <string.h>
 
-#include "host.h"
-
 #ifdef _WIN32
 #include <fcntl.h>
 #include <io.h>
@@ -47,17 +45,11 @@ static void stream_write(void *opaque, uint8_t byte)
         text_watch_feed(s->watch, byte);
 }
 
-static void stdin_buffer_wait(struct stdin_buffer *b);
-
 static bool stream_read(void *opaque, uint8_t *byte)
 {
     struct stream *s = opaque;
     struct stdin_buffer *b = s->input;
-    if (!s->reads_stdin || !b)
-        return false;
-    if (b->head == b->tail && b->wait_for_input && !b->eof)
-        stdin_buffer_wait(b);
-    if (b->head == b->tail)
+    if (!s->reads_stdin || !b || b->head == b->tail)
         return false;
     *byte = b->data[b->head];
     b->head = (b->head + 1) % STDIN_BUFFER;
@@ -121,12 +113,12 @@ static void stdin_buffer_put(struct stdin_buffer *b, unsigned char c)
 
 #ifdef _WIN32
 /* Windows has no poll() on stdin, and PeekNamedPipe does not work on every pipe (wine's
- * pipes from a Unix shell refuse it). A thread does the blocking reads instead, for any
- * kind of stdin (pipe, file, console), and leaves the bytes here for the poll to take. */
+ * pipes from a Unix shell refuse it). A file is read directly (below); for any other
+ * stdin (pipe, console) a thread does the blocking reads and leaves the bytes here for
+ * the poll to take. */
 static struct {
     CRITICAL_SECTION lock;
     CONDITION_VARIABLE room;     /* signalled when the poll has taken bytes */
-    CONDITION_VARIABLE ready;    /* signalled when bytes or the end of the input came */
     unsigned char data[STDIN_BUFFER];
     size_t count;
     bool eof;
@@ -145,7 +137,6 @@ static DWORD WINAPI stdin_reader(LPVOID unused)
         if (!ok) {
             reader.eof = true;
             LeaveCriticalSection(&reader.lock);
-            WakeConditionVariable(&reader.ready);
             return 0;
         }
         while (sizeof reader.data - reader.count < n)
@@ -153,48 +144,43 @@ static DWORD WINAPI stdin_reader(LPVOID unused)
         memcpy(reader.data + reader.count, chunk, n);
         reader.count += n;
         LeaveCriticalSection(&reader.lock);
-        WakeConditionVariable(&reader.ready);
     }
 }
 
-/* Starts the reader thread on first use; false if it cannot run (stdin then ends). */
-static bool reader_start(struct stdin_buffer *b)
+/* Input from a file is all there from the start: read in the poll itself, it reaches the
+ * guest at the same guest time in every -icount run, as poll() and read() do elsewhere. */
+static bool stdin_poll_file(struct stdin_buffer *b)
 {
+    HANDLE h = GetStdHandle(STD_INPUT_HANDLE);
+    if (h == NULL || h == INVALID_HANDLE_VALUE || GetFileType(h) != FILE_TYPE_DISK)
+        return false;
+    while (!b->eof && !stdin_buffer_full(b)) {
+        unsigned char c;
+        DWORD n = 0;
+        if (!ReadFile(h, &c, 1, &n, NULL) || n == 0) {
+            b->eof = true;
+            break;
+        }
+        stdin_buffer_put(b, c);
+    }
+    return true;
+}
+
+void stdin_buffer_poll(struct stdin_buffer *b)
+{
+    if (!reader.started && stdin_poll_file(b))
+        return;
     if (!reader.started) {
         reader.started = true;
         InitializeCriticalSection(&reader.lock);
         InitializeConditionVariable(&reader.room);
-        InitializeConditionVariable(&reader.ready);
         HANDLE t = CreateThread(NULL, 0, stdin_reader, NULL, 0, NULL);
         if (!t) {
-            reader.eof = true;
             b->eof = true;
-            return false;
+            return;
         }
         CloseHandle(t); /* it runs until stdin ends or the process does */
     }
-    return !b->eof || reader.count > 0;
-}
-
-/* Waits up to 'ms' milliseconds for the reader to have bytes or the end of the input. */
-static bool stdin_wait_ready(struct stdin_buffer *b, unsigned ms)
-{
-    if (!reader_start(b))
-        return true;
-    EnterCriticalSection(&reader.lock);
-    if (reader.count == 0 && !reader.eof)
-        SleepConditionVariableCS(&reader.ready, &reader.lock, ms);
-    bool ready = reader.count > 0 || reader.eof;
-    LeaveCriticalSection(&reader.lock);
-    return ready;
-}
-
-bool stdin_is_terminal(void) { return _isatty(_fileno(stdin)) != 0; }
-
-void stdin_buffer_poll(struct stdin_buffer *b)
-{
-    if (!reader_start(b))
-        return;
     EnterCriticalSection(&reader.lock);
     size_t taken = 0;
     while (taken < reader.count && !stdin_buffer_full(b))
@@ -208,17 +194,6 @@ void stdin_buffer_poll(struct stdin_buffer *b)
         WakeConditionVariable(&reader.room);
 }
 #else
-/* Waits up to 'ms' milliseconds for stdin to have a byte or to end. */
-static bool stdin_wait_ready(struct stdin_buffer *b, unsigned ms)
-{
-    (void)b;
-    struct pollfd p = { STDIN_FILENO, POLLIN, 0 };
-    int n = poll(&p, 1, (int)ms);
-    return n > 0 || (n < 0 && errno != EINTR);  /* an error: let the read find the end */
-}
-
-bool stdin_is_terminal(void) { return isatty(STDIN_FILENO) != 0; }
-
 void stdin_buffer_poll(struct stdin_buffer *b)
 {
     while (!b->eof && !stdin_buffer_full(b)) {
@@ -235,32 +210,3 @@ void stdin_buffer_poll(struct stdin_buffer *b)
     }
 }
 #endif
-
-/* Waits until the guest's byte is there, the input ends, or the -timeout deadline passes
- * (then it stops waiting for good, and the run ends with the timeout after this slice).
- * A silent stdin that never closes would hold the guest for ever: after a few seconds a
- * note on stderr says what it is waiting for. */
-static void stdin_buffer_wait(struct stdin_buffer *b)
-{
-    const unsigned note_after_ms = 5000;
-    uint64_t start = host_monotonic_ns();
-    for (;;) {
-        stdin_buffer_poll(b);
-        if (b->head != b->tail || b->eof)
-            return;
-        uint64_t now = host_monotonic_ns();
-        if (b->wait_deadline_ns && now >= b->wait_deadline_ns) {
-            b->wait_for_input = false;
-            return;
-        }
-        unsigned ms = 1000;
-        if (b->wait_deadline_ns && (b->wait_deadline_ns - now) / 1000000u < ms)
-            ms = (unsigned)((b->wait_deadline_ns - now) / 1000000u) + 1;
-        if (!b->wait_noted && now - start >= (uint64_t)note_after_ms * 1000000u) {
-            b->wait_noted = true;
-            fprintf(stderr, "vx86: -icount: the guest is waiting for input on stdin, which is not a terminal "
-                            "(end it, or give </dev/null, for none)\n");
-        }
-        stdin_wait_ready(b, ms);
-    }
-}

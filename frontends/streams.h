@@ -39,13 +39,6 @@ struct stdin_buffer {
     unsigned char data[STDIN_BUFFER];
     size_t head, tail;
     bool eof;
-    /* -icount with stdin not a terminal: when the guest's device looks for a byte and
-     * none has come yet, wait for one (or for the end of the input) instead of saying
-     * "none". Each byte then reaches the guest at the same guest time however late the
-     * host delivers it, so the run is the same on every host. */
-    bool wait_for_input;
-    uint64_t wait_deadline_ns;  /* host time at which waiting stops (-timeout); 0: never */
-    bool wait_noted;            /* the "waiting for stdin" note has been printed */
 };
 
 bool stream_open(struct stream *s, const struct stream_spec *spec, struct stdin_buffer *input,
@@ -56,7 +49,5 @@ void stream_flush(struct stream *s);
 void stdio_binary_mode(void);
 /* Reads whatever the host's stdin has ready without blocking. */
 void stdin_buffer_poll(struct stdin_buffer *b);
-/* Whether the host's stdin is a terminal (a console on Windows). */
-bool stdin_is_terminal(void);
 
 #endif
