@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: an optimized build and an AddressSanitizer + UBSan build, each
-# running every registered test (unit tests, CPU vectors, differential tests, ROMs).
+# running every registered test (unit tests, CPU vectors, differential tests, ROMs), then
+# every other host (tests/hosts.sh: clang, Windows under wine, s390x and aarch64 under
+# qemu-user).   scripts/test.sh [--native]   (--native: the two native builds only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
@@ -20,4 +22,9 @@ run_build() {
 run_build build -DCMAKE_BUILD_TYPE=Release
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 run_build build-sanitize -DCMAKE_BUILD_TYPE=Debug -DVX86_SANITIZE=ON
+unset ASAN_OPTIONS UBSAN_OPTIONS
+if [ "${1:-}" != "--native" ]; then
+  echo "== every host"
+  bash tests/hosts.sh || status=1
+fi
 exit $status
