@@ -72,3 +72,12 @@ void tvm_run_program(struct tvm *t, const char *name)
     tvm_start_real(t, 0x1000, 0);
     tvm_run(t, 1000000);
 }
+
+int check_run(Suite *suite)
+{
+    SRunner *runner = srunner_create(suite);
+    srunner_run_all(runner, CK_NORMAL);
+    int failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    return failed ? 1 : 0;
+}

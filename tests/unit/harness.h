@@ -3,6 +3,7 @@
 #ifndef VX86_TEST_HARNESS_H
 #define VX86_TEST_HARNESS_H
 
+#include <check.h>
 #include <stddef.h>
 
 #include "bus.h"
@@ -35,5 +36,8 @@ uint64_t tvm_run(struct tvm *t, uint64_t max_insns);
  * v86_monitor): a 386 with 4 MiB, NAME loaded at 10000h, entered at 1000:0000 and run to
  * its end (at most a million instructions). */
 void tvm_run_program(struct tvm *t, const char *name);
+
+/* Runs a Check suite and returns main's exit status: 0 if every test passed. */
+int check_run(Suite *suite);
 
 #endif

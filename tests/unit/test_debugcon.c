@@ -7,6 +7,7 @@
 #include "chardev.h"
 #include "debugcon.h"
 #include "postcode.h"
+#include "harness.h"
 
 static struct bus bus;
 static struct debugcon con;
@@ -94,9 +95,5 @@ static Suite *debug_ports_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(debug_ports_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return check_run(debug_ports_suite());
 }

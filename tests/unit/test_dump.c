@@ -113,9 +113,5 @@ int main(void)
     tcase_add_test(tc, test_dump_after_a_program);
     tcase_add_test(tc, test_dump_is_stable_and_sees_all_ram);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return check_run(s);
 }

@@ -573,9 +573,5 @@ static Suite *exceptions_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(exceptions_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return check_run(exceptions_suite());
 }

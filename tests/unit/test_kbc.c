@@ -17,6 +17,7 @@
 #include "state.h"
 
 #include "ps2_rig.h"
+#include "harness.h"
 
 static void setup(void) { build(&kbd, &mouse); }
 static void setup_no_devices(void) { build(NULL, NULL); }
@@ -492,9 +493,5 @@ static Suite *kbc_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(kbc_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(kbc_suite());
 }

@@ -12,6 +12,7 @@
 #include "irq.h"
 #include "pic.h"
 #include "state.h"
+#include "harness.h"
 
 static struct bus bus;
 static struct pic pic;
@@ -797,9 +798,5 @@ static Suite *pic_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(pic_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return check_run(pic_suite());
 }

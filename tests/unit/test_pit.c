@@ -15,6 +15,7 @@
 #include "pit.h"
 #include "sched.h"
 #include "state.h"
+#include "harness.h"
 
 #define SEC 1000000000ull
 
@@ -988,9 +989,5 @@ static Suite *pit_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(pit_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(pit_suite());
 }

@@ -119,9 +119,5 @@ static Suite *protected_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(protected_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(protected_suite());
 }

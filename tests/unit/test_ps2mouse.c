@@ -16,6 +16,7 @@
 #include "sched.h"
 #include "state.h"
 #include "ps2_rig.h"
+#include "harness.h"
 
 /* Interrupts on, translation off: the port shows the device's own bytes. */
 static void setup(void)
@@ -345,9 +346,5 @@ static Suite *ps2mouse_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(ps2mouse_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(ps2mouse_suite());
 }

@@ -10,6 +10,7 @@
 #include "rtc.h"
 #include "sched.h"
 #include "state.h"
+#include "harness.h"
 
 #define SEC 1000000000ull
 #define MS  1000000ull
@@ -798,9 +799,5 @@ static Suite *rtc_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(rtc_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(rtc_suite());
 }

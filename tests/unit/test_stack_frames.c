@@ -71,9 +71,5 @@ int main(void)
     tcase_add_test(tc, test_enter32_on_16bit_stack);
     tcase_add_test(tc, test_enter16_and_leave);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return check_run(s);
 }

@@ -8,6 +8,7 @@
 #include "pit.h"
 #include "sched.h"
 #include "sysctrl.h"
+#include "harness.h"
 
 static struct bus bus;
 static struct scheduler sched;
@@ -143,9 +144,5 @@ static Suite *sysctrl_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(sysctrl_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return check_run(sysctrl_suite());
 }

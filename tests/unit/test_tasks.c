@@ -64,9 +64,5 @@ static Suite *tasks_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(tasks_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(tasks_suite());
 }

@@ -16,6 +16,7 @@
 #include "sched.h"
 #include "state.h"
 #include "uart.h"
+#include "harness.h"
 
 #define BASE 0x3F8
 
@@ -887,9 +888,5 @@ static Suite *uart_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(uart_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return check_run(uart_suite());
 }

@@ -58,9 +58,5 @@ static Suite *v86_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(v86_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(v86_suite());
 }
