@@ -8,10 +8,10 @@ shift
 vx86=("$@")
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
-run() { "${vx86[@]}" -bios "$rom" -display none -icount -timeout 60 -serial stdio -dump-state "$1" >/dev/null 2>&1 </dev/null; }
+run() { "${vx86[@]}" -bios "$rom" -display none -icount -timeout 60 -serial stdio -dump-state "$1" >/dev/null 2>>"$dir/stderr" </dev/null; }
 fail=0
 run "$dir/a.txt"; status=$?
-[ $status -eq 0 ] || { echo "FAIL: exit status $status"; fail=1; }
+[ $status -eq 0 ] || { echo "FAIL: exit status $status"; cat "$dir/stderr"; fail=1; }
 run "$dir/b.txt"
 # The ROM prints on COM1 and halts with interrupts off, in real mode at F000:xxxx.
 for line in "vx86 state 1" "cpu 386 halted" "cs   F000 base 000F0000 limit 0000FFFF rights 009B valid" \
