@@ -17,8 +17,6 @@
  * Built two ways: with -DVX86_FUZZ=ON (clang) it is a libFuzzer target, see
  * tests/fuzz/run.sh; otherwise a program that replays the files it is given (the
  * committed corpus, as a ctest). */
-#include <dirent.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,46 +108,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     return 0;
 }
 #else
-static bool replay_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "vx86-fuzz-cpu: %s: cannot open\n", path);
-        return false;
-    }
-    static uint8_t buf[IMAGE_MAX + 1];
-    size_t n = fread(buf, 1, sizeof buf, f);
-    fclose(f);
-    run_one(buf, n);
-    return true;
-}
-
-/* Replays each file named on the command line, and every file in each folder named. */
-int main(int argc, char **argv)
-{
-    unsigned replayed = 0;
-    for (int i = 1; i < argc; i++) {
-        DIR *dir = opendir(argv[i]);
-        if (!dir) {
-            if (!replay_file(argv[i]))
-                return 1;
-            replayed++;
-            continue;
-        }
-        for (struct dirent *e; (e = readdir(dir)) != NULL;) {
-            if (e->d_name[0] == '.')
-                continue;
-            char path[4096];
-            snprintf(path, sizeof path, "%s/%s", argv[i], e->d_name);
-            if (!replay_file(path)) {
-                closedir(dir);
-                return 1;
-            }
-            replayed++;
-        }
-        closedir(dir);
-    }
-    printf("%u inputs replayed\n", replayed);
-    return replayed ? 0 : 1;
-}
+#include "replay.h"
+int main(int argc, char **argv) { return replay_main("vx86-fuzz-cpu", argc, argv, run_one, IMAGE_MAX + 1); }
 #endif

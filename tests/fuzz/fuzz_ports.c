@@ -1,0 +1,127 @@
+/* Fuzzing the devices through their ports: whatever a guest writes to or reads from the
+ * PIC, PIT, RTC, UARTs, keyboard controller, system control ports and ELCR, in whatever
+ * order and at whatever time, the host process must not crash, index out of bounds or
+ * hit undefined behaviour (run under ASan + UBSan).
+ *
+ * A whole PC (struct machine, deterministic clock) runs a tiny ROM that enables
+ * interrupts and halts in a loop, so interrupts the devices raise are acknowledged and
+ * serviced (every vector points at an IRET). The input is a list of 4-byte operations:
+ *
+ *   byte 0, bits 0-1: 0 OUT byte, 1 IN byte, 2 OUT word, 3 let guest time pass
+ *   bytes 1-2:        the port: byte 1 | (byte 2 & 3) << 8 (00h-3FFh); byte 2 bit 7
+ *                     picks the ELCR (4D0h + bit 0), bit 6 the power-off port 8900h
+ *   byte 3:           the value (for "time": that many 10 us steps, times (byte 1 & 15)
+ *                     + 1; at most MAX_GUEST_NS in all, or a guest that programs the
+ *                     PIT for 600,000 interrupts a second makes one input run for minutes)
+ *
+ * Built like fuzz_cpu.c: a libFuzzer target with -DVX86_FUZZ=ON, otherwise a replayer
+ * of tests/fuzz/corpus-ports. */
+#include <dirent.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "machine.h"
+
+#define ROM_SIZE 0x10000u
+#define IRET_OFFSET 0xFF00u   /* F000:FF00 */
+#define MAX_OPS 4096u
+#define MAX_GUEST_NS 200000000ull
+
+/* cli; xor ax,ax; mov ss,ax; mov sp,7C00h; sti; idle: hlt; jmp idle */
+static const uint8_t reset_code[] = { 0xFA, 0x31, 0xC0, 0x8E, 0xD0, 0xBC, 0x00, 0x7C,
+                                      0xFB, 0xF4, 0xEB, 0xFD };
+
+static uint8_t *build_rom(void)
+{
+    uint8_t *rom = malloc(ROM_SIZE);
+    if (!rom)
+        abort();
+    memset(rom, 0xCF, ROM_SIZE); /* IRET everywhere */
+    /* the reset vector F000:FFF0 jumps to F000:E000 */
+    static const uint8_t jump[] = { 0xEA, 0x00, 0xE0, 0x00, 0xF0 };
+    memcpy(rom + 0xFFF0, jump, sizeof jump);
+    memcpy(rom + 0xE000, reset_code, sizeof reset_code);
+    return rom;
+}
+
+static void point_vectors_at_iret(struct machine *m)
+{
+    for (unsigned v = 0; v < 256; v++) {
+        st16(m->bus.ram + v * 4, IRET_OFFSET);
+        st16(m->bus.ram + v * 4 + 2, 0xF000);
+    }
+}
+
+static uint16_t op_port(const uint8_t *op)
+{
+    if (op[2] & 0x80)
+        return (uint16_t)(0x4D0 + (op[1] & 1));
+    if (op[2] & 0x40)
+        return 0x8900;
+    return (uint16_t)(op[1] | (op[2] & 3) << 8);
+}
+
+static void run_one(const uint8_t *data, size_t size)
+{
+    static uint8_t *rom;
+    if (!rom)
+        rom = build_rom();
+    struct machine_config config = {
+        .cpu_level = CPU_386,
+        .ram_mb = 1,
+        .bios = rom,
+        .bios_size = ROM_SIZE,
+        .clock = CLOCK_DETERMINISTIC,
+        .icount_shift = 10, /* 1 us an instruction: guest time passes in few instructions */
+        .rtc_start_unix = 946684800, /* 2000-01-01 */
+    };
+    struct machine *m = calloc(1, sizeof *m);
+    char error[256];
+    if (!m || !machine_init(m, &config, error, sizeof error)) {
+        fprintf(stderr, "fuzz_ports: %s\n", m ? error : "out of memory");
+        abort();
+    }
+    machine_reset(m);
+    point_vectors_at_iret(m);
+
+    size_t ops = size / 4 < MAX_OPS ? size / 4 : MAX_OPS;
+    for (size_t i = 0; i < ops; i++) {
+        const uint8_t *op = data + 4 * i;
+        uint16_t port = op_port(op);
+        switch (op[0] & 3) {
+        case 0: bus_port_write(&m->bus, port, op[3], 1); break;
+        case 1: (void)bus_port_read(&m->bus, port, 1); break;
+        case 2: bus_port_write(&m->bus, port, (uint32_t)(op[3] | op[1] << 8), 2); break;
+        case 3: {
+            uint64_t ns = 10000ull * op[3] * ((op[1] & 15) + 1u);
+            if (machine_now(m) + ns > MAX_GUEST_NS)
+                goto out;
+            enum machine_stop stop = machine_run(m, ns);
+            if (stop == MACHINE_POWER_OFF || stop == MACHINE_HALTED)
+                goto out;
+            if (stop == MACHINE_TRIPLE_FAULT) {
+                machine_reset(m);
+                point_vectors_at_iret(m);
+            }
+            break;
+        }
+        }
+    }
+out:
+    machine_free(m);
+    free(m);
+}
+
+#ifdef VX86_LIBFUZZER
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    run_one(data, size);
+    return 0;
+}
+#else
+#include "replay.h"
+int main(int argc, char **argv) { return replay_main("vx86-fuzz-ports", argc, argv, run_one, MAX_OPS * 4); }
+#endif
