@@ -171,6 +171,13 @@ run_host() {
     # A prefix of its own; no Mono or Gecko (nothing here needs .NET or HTML, and their
     # installers would ask on a display).
     export WINEPREFIX=${WINEPREFIX:-$out/wine}
+    # One wineserver for all the host's programs, kept until its tests are done: by
+    # default it exits a few seconds after its last client, and a program that starts
+    # while it shuts down fails ("wine client error: recvmsg: Connection reset by peer").
+    # It starts before wineboot, so that the services wineboot starts (which then live
+    # as long as the server) hold the log, not the output of a test.
+    wineserver -k >/dev/null 2>&1
+    wineserver -p >>"$log" 2>&1
     WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml=" timeout 300 wineboot -i >>"$log" 2>&1
   fi
 
@@ -270,5 +277,7 @@ rm -rf "$out/gcc/icount"   # never compare with a reference from an earlier run
 for host in "${hosts[@]}"; do
   run_host "$host"
 done
+# The mingw-w64 host's persistent wineserver, if it started one.
+[ -n "${WINEPREFIX:-}" ] && command -v wineserver >/dev/null && wineserver -k >/dev/null 2>&1
 echo "hosts: $total_pass passed, $total_fail failed, $total_skip skipped (${SECONDS}s)"
 [ "$total_fail" -eq 0 ] && { [ "$total_skip" -eq 0 ] || [ "${VX86_HOSTS_ALLOW_SKIP:-0}" = 1 ]; }
