@@ -17,7 +17,6 @@
  * Built two ways: with -DVX86_FUZZ=ON (clang) it is a libFuzzer target, see
  * tests/fuzz/run.sh; otherwise a program that replays the files it is given (the
  * committed corpus, as a ctest). */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

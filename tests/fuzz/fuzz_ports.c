@@ -16,8 +16,6 @@
  *
  * Built like fuzz_cpu.c: a libFuzzer target with -DVX86_FUZZ=ON, otherwise a replayer
  * of tests/fuzz/corpus-ports. */
-#include <dirent.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -5,7 +5,6 @@
  * keyboard's and mouse's replies (IBM AT Technical Reference; Chapweske). */
 #include <check.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "bus.h"

@@ -8,7 +8,6 @@
  * counting element on the next pulse, w + 1. */
 #include <check.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "bus.h"

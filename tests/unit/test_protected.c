@@ -2,7 +2,6 @@
  * bare-metal program in asm/pm_*.asm that reports on port E9h (SDM vol. 3 sections are
  * cited in the programs and below). */
 #include <check.h>
-#include <stdlib.h>
 
 #include "harness.h"
 

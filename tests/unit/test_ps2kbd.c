@@ -6,7 +6,6 @@
  * Pause sequences). */
 #include <check.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "bus.h"

@@ -5,7 +5,6 @@
  * status byte. */
 #include <check.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "bus.h"

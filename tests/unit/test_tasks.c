@@ -2,7 +2,6 @@
  * by asm/task_switch.asm (SDM vol. 3, chapter 7; 3.5.1; vol. 2 for LAR LSL VERR VERW
  * LTR STR LLDT SLDT). */
 #include <check.h>
-#include <stdlib.h>
 
 #include "harness.h"
 

@@ -1,7 +1,6 @@
 /* Virtual-8086 mode under a ring-0 monitor, exercised by asm/v86_monitor.asm (SDM vol. 3,
  * chapter 20; vol. 1, 19.5.2 for the I/O permission bitmap). */
 #include <check.h>
-#include <stdlib.h>
 
 #include "harness.h"
 

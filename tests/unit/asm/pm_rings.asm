@@ -6,6 +6,20 @@
 ; interrupt handler procedures, figure 6-4 stack usage), 6.12.1.1 (gate DPL check for
 ; INT n); vol. 2, CALL, JMP, RET, IRET.
 %include "pm.inc"
+
+; WHERE "label": prints the label, then CS, SS and ESP as they are here (uses EAX, EBX).
+%macro WHERE 1
+    SAY %1
+    xor eax, eax
+    mov ax, cs
+    HEX eax, 4
+    SAY " SS:"
+    mov ax, ss
+    HEX eax, 4
+    SAY " ESP:"
+    mov ebx, esp
+    HEX ebx, 8
+%endmacro
 org 0
 
 TSS_SEL  equ STD_GDT_END + 00h
@@ -40,16 +54,7 @@ start:
 
 ; ---- ring 3 ----
 ring3:
-    SAY "U CS:"
-    xor eax, eax
-    mov ax, cs
-    HEX eax, 4
-    SAY " SS:"
-    mov ax, ss
-    HEX eax, 4
-    SAY " ESP:"
-    mov ebx, esp
-    HEX ebx, 8
+    WHERE "U CS:"
     SAY " DS:"
     mov ax, ds
     HEX eax, 4
@@ -199,16 +204,7 @@ dump_frame:
 ; The 32-bit call gate target: the ring-0 stack holds the caller's SS, ESP, the two
 ; parameters, CS and EIP (figure 5-13).
 g32_entry:
-    SAY "G32 CS:"
-    xor eax, eax
-    mov ax, cs
-    HEX eax, 4
-    SAY " SS:"
-    mov ax, ss
-    HEX eax, 4
-    SAY " ESP:"
-    mov ebx, esp
-    HEX ebx, 8
+    WHERE "G32 CS:"
     SAY " fr:"
     mov eax, [esp + 4]
     HEX eax, 4
@@ -232,16 +228,7 @@ g32_entry:
 
 ; The ring-0 target of the exit gate: prints where it runs, then JMPs through a gate.
 kernel_again:
-    SAY " X CS:"
-    xor eax, eax
-    mov ax, cs
-    HEX eax, 4
-    SAY " SS:"
-    mov ax, ss
-    HEX eax, 4
-    SAY " ESP:"
-    mov ebx, esp
-    HEX ebx, 8
+    WHERE " X CS:"
     jmp JGATE:0
 
 jgate_target:
