@@ -5,6 +5,7 @@
 
 #include <setjmp.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "bus.h"
@@ -191,6 +192,12 @@ void cpu_set_flags_raw(struct cpu *cpu, uint32_t value);
 void cpu_tlb_flush(struct cpu *cpu, bool include_global);
 
 const char *cpu_level_name(enum cpu_level level);
+
+/* The CPU's saved fields (cpu_state.c), and the check of a restored state: false, with
+ * the reason, if no CPU of that level could be in it. */
+struct state_desc;
+extern const struct state_desc cpu_state_desc;
+bool cpu_state_check(const struct cpu *cpu, enum cpu_level level, char *why, size_t why_size);
 bool cpu_level_parse(const char *name, enum cpu_level *level);
 
 #endif

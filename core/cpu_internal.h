@@ -74,6 +74,8 @@ static inline void set_lazy(struct cpu *cpu, enum lazy_op op, unsigned size, uin
 void flags_set_arith(struct cpu *cpu, uint32_t mask, uint32_t values);
 /* Writes EFLAGS as POPF/IRET do: which bits change depends on mode, CPL and IOPL. */
 void flags_write(struct cpu *cpu, uint32_t value, uint32_t writable);
+/* v with the bits that read as fixed values on this CPU level set or cleared. */
+uint32_t flags_normalize(const struct cpu *cpu, uint32_t v);
 uint32_t flags_writable_mask(const struct cpu *cpu, unsigned size, bool from_iret);
 
 /* ---- faults (cpu.c) ---- */

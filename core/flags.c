@@ -121,7 +121,7 @@ void flags_set_arith(struct cpu *cpu, uint32_t mask, uint32_t values)
 
 /* Bits that read as fixed values on each level: bit 1 is always 1; the 8086 and 80186
  * have no IOPL/NT and read bits 12-15 as 1; the 286 and 386 read bits 3, 5 and 15 as 0. */
-static uint32_t flags_normalize(const struct cpu *cpu, uint32_t v)
+uint32_t flags_normalize(const struct cpu *cpu, uint32_t v)
 {
     v |= FLAG_R1;
     v &= ~((1u << 3) | (1u << 5));

@@ -90,6 +90,30 @@ bool machine_init(struct machine *m, const struct machine_config *config, char *
 void machine_free(struct machine *m);
 /* A hardware reset: the CPU and every device, as the reset line does. */
 void machine_reset(struct machine *m);
+/* ---- the machine as a state file (machine_state.c) ---- */
+struct statefile;
+struct statefile_writer;
+
+/* What a state file says about the machine it holds. */
+struct machine_state_info {
+    enum cpu_level cpu_level;
+    uint32_t ram_mb, ram_size;
+    enum clock_mode clock;      /* the clock it ran under when saved */
+    unsigned icount_shift;
+    uint32_t bios_size, bios_crc;
+    uint64_t guest_ns;
+};
+
+/* Adds the machine's sections to a state file being written. False if memory ran out. */
+bool machine_save_state(struct machine *m, struct statefile_writer *w);
+/* The configuration a parsed state file records; with 'bios', also its ROM image
+ * (allocated, the caller frees it). False with a message naming the section. */
+bool machine_state_config(struct statefile *f, struct machine_state_info *info, uint8_t **bios, char *error,
+                          size_t error_size);
+/* Restores a machine built (machine_init) from that configuration. False with a
+ * message naming the section and what is wrong; the machine is then unusable. */
+bool machine_load_state(struct machine *m, struct statefile *f, char *error, size_t error_size);
+
 /* Runs until 'ns' more guest nanoseconds have passed or the machine stops. */
 enum machine_stop machine_run(struct machine *m, uint64_t ns);
 uint64_t machine_now(const struct machine *m);

@@ -6,15 +6,26 @@
 
 void state_buffer_free(struct state_buffer *b)
 {
-    free(b->data);
+    if (b->cap)
+        free(b->data);
     *b = (struct state_buffer){ 0 };
 }
 
-static void put_bytes(struct state_buffer *b, const void *p, size_t n)
+struct state_buffer state_buffer_view(const uint8_t *data, size_t len)
 {
-    if (b->failed)
+    /* cap 0 marks a view: put refuses to grow it and free leaves the data alone. */
+    return (struct state_buffer){ (uint8_t *)(uintptr_t)data, len, 0, 0, false };
+}
+
+void state_put_bytes(struct state_buffer *b, const void *p, size_t n)
+{
+    if (b->failed || n == 0)
         return;
     if (b->len + n > b->cap) {
+        if (b->data && !b->cap) { /* a view */
+            b->failed = true;
+            return;
+        }
         size_t cap = b->cap ? b->cap * 2 : 4096;
         while (cap < b->len + n)
             cap *= 2;
@@ -30,18 +41,19 @@ static void put_bytes(struct state_buffer *b, const void *p, size_t n)
     b->len += n;
 }
 
-static void put_uint(struct state_buffer *b, uint64_t v, unsigned size)
+void state_put_uint(struct state_buffer *b, uint64_t v, unsigned size)
 {
     uint8_t bytes[8];
     for (unsigned i = 0; i < size; i++)
         bytes[i] = (uint8_t)(v >> (8 * i));
-    put_bytes(b, bytes, size);
+    state_put_bytes(b, bytes, size);
 }
 
-static bool get_bytes(struct state_buffer *b, void *p, size_t n)
+bool state_get_bytes(struct state_buffer *b, void *p, size_t n)
 {
-    if (b->failed || b->pos + n > b->len) {
+    if (b->failed || n > b->len - b->pos) {
         b->failed = true;
+        memset(p, 0, n);
         return false;
     }
     memcpy(p, b->data + b->pos, n);
@@ -49,11 +61,11 @@ static bool get_bytes(struct state_buffer *b, void *p, size_t n)
     return true;
 }
 
-static uint64_t get_uint(struct state_buffer *b, unsigned size)
+uint64_t state_get_uint(struct state_buffer *b, unsigned size)
 {
     uint8_t bytes[8] = { 0 };
     uint64_t v = 0;
-    get_bytes(b, bytes, size);
+    state_get_bytes(b, bytes, size);
     for (unsigned i = 0; i < size; i++)
         v |= (uint64_t)bytes[i] << (8 * i);
     return v;
@@ -79,66 +91,112 @@ static void store_host_uint(uint8_t *p, uint64_t v, unsigned size)
     }
 }
 
-void state_save(struct state_buffer *b, const struct state_desc *d, const void *dev)
+static uint64_t sign_extend(uint64_t v, unsigned size)
 {
-    size_t name_len = strlen(d->name);
-    put_uint(b, name_len, 1);
-    put_bytes(b, d->name, name_len);
-    put_uint(b, d->version, 4);
+    if (size >= 8)
+        return v;
+    uint64_t sign = 1ull << (8 * size - 1);
+    return (v ^ sign) - sign;
+}
+
+static bool field_present(const struct state_field *f, uint32_t version)
+{
+    return f->since <= 1 || f->since <= version;
+}
+
+static size_t field_size(const struct state_field *f)
+{
+    if (f->kind == FIELD_BYTES)
+        return f->count;
+    return (size_t)f->count * (f->kind == FIELD_BOOL ? 1 : f->elem_size);
+}
+
+size_t state_fields_size(const struct state_desc *d, uint32_t version)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < d->field_count; i++)
+        if (field_present(&d->fields[i], version))
+            n += field_size(&d->fields[i]);
+    return n;
+}
+
+void state_save_fields(struct state_buffer *b, const struct state_desc *d, const void *dev)
+{
     for (size_t i = 0; i < d->field_count; i++) {
         const struct state_field *f = &d->fields[i];
         const uint8_t *base = (const uint8_t *)dev + f->offset;
         if (f->kind == FIELD_BYTES) {
-            put_bytes(b, base, f->count);
+            state_put_bytes(b, base, f->count);
             continue;
         }
-        for (unsigned j = 0; j < f->count; j++) {
+        for (uint32_t j = 0; j < f->count; j++) {
             if (f->kind == FIELD_BOOL)
-                put_uint(b, ((const bool *)(const void *)base)[j] ? 1 : 0, 1);
+                state_put_uint(b, ((const bool *)(const void *)base)[j] ? 1 : 0, 1);
             else
-                put_uint(b, load_host_uint(base + j * f->elem_size, f->elem_size), f->elem_size);
+                state_put_uint(b, load_host_uint(base + j * f->elem_size, f->elem_size), f->elem_size);
         }
     }
+}
+
+bool state_load_fields(struct state_buffer *b, const struct state_desc *d, uint32_t version, void *dev,
+                       char *error, size_t error_size)
+{
+    if (version == 0 || version > d->version) {
+        snprintf(error, error_size, "%s state version %u; this vx86 reads versions 1 to %u", d->name,
+                 (unsigned)version, (unsigned)d->version);
+        return false;
+    }
+    if (state_fields_size(d, version) > state_remaining(b)) {
+        snprintf(error, error_size, "%s state ends early: %zu bytes of the %zu its fields take", d->name,
+                 state_remaining(b), state_fields_size(d, version));
+        return false;
+    }
+    for (size_t i = 0; i < d->field_count; i++) {
+        const struct state_field *f = &d->fields[i];
+        uint8_t *base = (uint8_t *)dev + f->offset;
+        if (!field_present(f, version))
+            continue;
+        if (f->kind == FIELD_BYTES) {
+            state_get_bytes(b, base, f->count);
+            continue;
+        }
+        for (uint32_t j = 0; j < f->count; j++) {
+            uint8_t *p = base + j * f->elem_size;
+            if (f->kind == FIELD_BOOL) {
+                ((bool *)(void *)base)[j] = state_get_uint(b, 1) != 0;
+                continue;
+            }
+            uint64_t v = state_get_uint(b, f->elem_size);
+            store_host_uint(p, f->kind == FIELD_INT ? sign_extend(v, f->elem_size) : v, f->elem_size);
+        }
+    }
+    if (d->post_load)
+        d->post_load(dev);
+    return true;
+}
+
+void state_save(struct state_buffer *b, const struct state_desc *d, const void *dev)
+{
+    size_t name_len = strlen(d->name);
+    state_put_uint(b, name_len, 1);
+    state_put_bytes(b, d->name, name_len);
+    state_put_uint(b, d->version, 4);
+    state_save_fields(b, d, dev);
 }
 
 bool state_load(struct state_buffer *b, const struct state_desc *d, void *dev, char *error, size_t error_size)
 {
     char name[256];
-    unsigned name_len = (unsigned)get_uint(b, 1);
-    if (!get_bytes(b, name, name_len)) {
-        snprintf(error, error_size, "snapshot ends before the state of %s", d->name);
+    unsigned name_len = (unsigned)state_get_uint(b, 1);
+    if (!state_get_bytes(b, name, name_len)) {
+        snprintf(error, error_size, "the state ends before that of %s", d->name);
         return false;
     }
     name[name_len] = '\0';
-    uint32_t version = (uint32_t)get_uint(b, 4);
-    if (strcmp(name, d->name) != 0) {
-        snprintf(error, error_size, "snapshot has state of '%s' where '%s' was expected", name, d->name);
+    uint32_t version = (uint32_t)state_get_uint(b, 4);
+    if (b->failed || strcmp(name, d->name) != 0) {
+        snprintf(error, error_size, "the state has '%s' where '%s' was expected", name, d->name);
         return false;
     }
-    if (version != d->version) {
-        snprintf(error, error_size, "snapshot has %s state version %u, this vx86 reads version %u", d->name,
-                 version, d->version);
-        return false;
-    }
-    for (size_t i = 0; i < d->field_count && !b->failed; i++) {
-        const struct state_field *f = &d->fields[i];
-        uint8_t *base = (uint8_t *)dev + f->offset;
-        if (f->kind == FIELD_BYTES) {
-            get_bytes(b, base, f->count);
-            continue;
-        }
-        for (unsigned j = 0; j < f->count; j++) {
-            if (f->kind == FIELD_BOOL)
-                ((bool *)(void *)base)[j] = get_uint(b, 1) != 0;
-            else
-                store_host_uint(base + j * f->elem_size, get_uint(b, f->elem_size), f->elem_size);
-        }
-    }
-    if (b->failed) {
-        snprintf(error, error_size, "snapshot ends inside the state of %s", d->name);
-        return false;
-    }
-    if (d->post_load)
-        d->post_load(dev);
-    return true;
+    return state_load_fields(b, d, version, dev, error, error_size);
 }

@@ -390,6 +390,8 @@ static void kbc_post_load(void *dev)
     c->status &= (uint8_t)~KBC_STATUS_IBF;
     if (c->pending_command && !takes_data_byte(c->pending_command))
         c->pending_command = 0;
+    /* The output port's A20 bit drives the gate: the bus is built fresh for a restore. */
+    bus_set_a20_source(c->bus, A20_SOURCE_KBC, (c->output_port & KBC_OUT_A20) != 0);
     /* Drive both lines to the restored state whatever was driven before. */
     update_irqs(c);
     irq_set(&c->irq_kbd, c->irq_kbd_level);

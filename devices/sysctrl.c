@@ -96,4 +96,16 @@ static const struct state_field sysctrl_fields[] = {
     STATE_UINT(struct sysctrl, port92),
     STATE_UINT(struct sysctrl, shutdown_match),
 };
-const struct state_desc sysctrl_state_desc = STATE_DESC("sysctrl", 1, sysctrl_fields, NULL);
+/* The port's A20 request is restored with it and must reach the gate again (the bus is
+ * built fresh for a restore). */
+static void sysctrl_post_load(void *dev)
+{
+    struct sysctrl *s = dev;
+    s->port61 &= 0x0F;
+    s->port92 &= 0x02;
+    if (s->shutdown_match > 8)
+        s->shutdown_match = 0;
+    bus_set_a20_source(s->bus, A20_SOURCE_PORT92, (s->port92 & 0x02) != 0);
+}
+
+const struct state_desc sysctrl_state_desc = STATE_DESC("sysctrl", 1, sysctrl_fields, sysctrl_post_load);

@@ -661,8 +661,14 @@ static void uart_post_load(void *dev)
         u->tx_count = (uint8_t)fifo_capacity(u);
     u->rx_next_frac %= NS_PER_XIN_DEN;
     u->tx_end_frac %= NS_PER_XIN_DEN;
-    /* The interrupt controller restores its own view of the line; just recompute ours. */
-    u->irq_level = interrupt_source(u) != IIR_NONE && out2_pin_active(u);
+    /* Drive the line as restored: a line shared with another port (COM1 and COM3) is
+     * high while either drives it, so each must say where it stands. irq_level is not
+     * saved: it still holds what the listener last heard, and only changes are sent. */
+    bool level = interrupt_source(u) != IIR_NONE && out2_pin_active(u);
+    if (level != u->irq_level) {
+        u->irq_level = level;
+        irq_set(&u->irq, level);
+    }
     schedule(u);
 }
 

@@ -671,7 +671,7 @@ START_TEST(test_save_restore)
 
     /* A snapshot of another device or version is refused. */
     struct state_buffer other = { 0 };
-    static const struct state_field no_fields[1] = { { "x", 0, 1, 1, FIELD_UINT } };
+    static const struct state_field no_fields[1] = { { "x", 0, 1, FIELD_UINT, 1, 0 } };
     static const struct state_desc other_desc = { "rtc", 2, no_fields, 1, NULL };
     uint8_t dummy = 0;
     state_save(&other, &other_desc, &dummy);

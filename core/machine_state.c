@@ -1,0 +1,347 @@
+/* Saving the whole machine to a state file and building it again from one: the
+ * configuration, guest time, the CPU, RAM and the ROM, the bus's A20 drivers, every
+ * device by a stable name, and the scheduler's pending events. A file comes from
+ * anywhere: every length is bounded and every value checked before it is used. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "host.h"
+#include "machine.h"
+#include "statefile.h"
+
+/* ---- the machine's own record: its configuration and guest time ---- */
+
+struct machine_record {
+    uint8_t cpu_level;
+    uint32_t ram_mb;          /* as configured */
+    uint32_t ram_size;        /* as built (addressable by the CPU level) */
+    uint8_t clock;            /* the clock it was saved under (information only) */
+    uint8_t icount_shift;
+    uint32_t bios_size, bios_crc;
+    uint64_t guest_ns;
+    uint64_t idle_ns;
+    uint64_t halt_deadline;
+    bool power_off_requested, reset_requested;
+};
+
+static const struct state_field record_fields[] = {
+    STATE_UINT(struct machine_record, cpu_level),
+    STATE_UINT(struct machine_record, ram_mb),
+    STATE_UINT(struct machine_record, ram_size),
+    STATE_UINT(struct machine_record, clock),
+    STATE_UINT(struct machine_record, icount_shift),
+    STATE_UINT(struct machine_record, bios_size),
+    STATE_UINT(struct machine_record, bios_crc),
+    STATE_UINT(struct machine_record, guest_ns),
+    STATE_UINT(struct machine_record, idle_ns),
+    STATE_UINT(struct machine_record, halt_deadline),
+    STATE_BOOL(struct machine_record, power_off_requested),
+    STATE_BOOL(struct machine_record, reset_requested),
+};
+static const struct state_desc record_desc = STATE_DESC("machine", 1, record_fields, NULL);
+
+struct bus_record { uint8_t a20_sources; };
+static const struct state_field bus_fields[] = { STATE_UINT(struct bus_record, a20_sources) };
+static const struct state_desc bus_desc = STATE_DESC("bus", 1, bus_fields, NULL);
+
+/* The components with a field table, in the order they are restored. The PIC comes
+ * last: the others re-drive their interrupt lines as they are restored, and the PIC's
+ * own saved pins and latches must be what remains. */
+struct component {
+    const char *section;
+    const struct state_desc *desc;
+    size_t offset;
+};
+#define COMPONENT(name, desc, member) { name, &desc, offsetof(struct machine, member) }
+static const struct component components[] = {
+    COMPONENT("cpu", cpu_state_desc, cpu),
+    COMPONENT("pit", pit_state_desc, pit),
+    COMPONENT("rtc", rtc_state_desc, rtc),
+    COMPONENT("com1", uart_state_desc, uart[0]),
+    COMPONENT("com2", uart_state_desc, uart[1]),
+    COMPONENT("com3", uart_state_desc, uart[2]),
+    COMPONENT("com4", uart_state_desc, uart[3]),
+    COMPONENT("ps2kbd", ps2kbd_state_desc, kbd),
+    COMPONENT("ps2mouse", ps2mouse_state_desc, mouse),
+    COMPONENT("kbc", kbc_state_desc, kbc),
+    COMPONENT("sysctrl", sysctrl_state_desc, sysctrl),
+    COMPONENT("postcode", postcode_state_desc, postcode),
+    COMPONENT("pic", pic_state_desc, pic),
+};
+#define COMPONENT_COUNT (sizeof components / sizeof components[0])
+
+static void *component_of(struct machine *m, const struct component *c) { return (uint8_t *)m + c->offset; }
+
+/* ---- saving ---- */
+
+static void add_fields(struct statefile_writer *w, const char *section, const struct state_desc *d, const void *dev)
+{
+    struct state_buffer b = { 0 };
+    state_save_fields(&b, d, dev);
+    statefile_add(w, section, d->version, &b);
+    state_buffer_free(&b);
+}
+
+#define EVENTS_VERSION 1
+#define BLOB_VERSION 1
+
+bool machine_save_state(struct machine *m, struct statefile_writer *w)
+{
+    uint64_t now = machine_now(m);
+    struct machine_record rec = {
+        .cpu_level = (uint8_t)m->config.cpu_level,
+        .ram_mb = m->config.ram_mb ? m->config.ram_mb : MACHINE_DEFAULT_RAM_MB,
+        .ram_size = m->bus.ram_size,
+        .clock = (uint8_t)m->config.clock,
+        .icount_shift = (uint8_t)m->config.icount_shift,
+        .bios_size = (uint32_t)m->config.bios_size,
+        .bios_crc = state_crc32(m->bios_copy, m->config.bios_size),
+        .guest_ns = now,
+        .idle_ns = m->idle_ns,
+        .halt_deadline = m->halt_deadline,
+        .power_off_requested = m->power_off_requested,
+        .reset_requested = m->reset_requested,
+    };
+    add_fields(w, "machine", &record_desc, &rec);
+
+    struct state_buffer blob = { 0 };
+    state_put_compressed(&blob, m->bios_copy, m->config.bios_size);
+    statefile_add(w, "bios", BLOB_VERSION, &blob);
+    state_buffer_free(&blob);
+    state_put_compressed(&blob, m->bus.ram, m->bus.ram_size);
+    statefile_add(w, "ram", BLOB_VERSION, &blob);
+    state_buffer_free(&blob);
+
+    struct bus_record bus = { m->bus.a20_sources };
+    add_fields(w, "bus", &bus_desc, &bus);
+    for (size_t i = 0; i < COMPONENT_COUNT; i++)
+        add_fields(w, components[i].section, components[i].desc, component_of(m, &components[i]));
+
+    /* Pending events by registration order and name. An event overdue under the
+     * real-time clock (the host ran on past it) is due at once after the restore. */
+    struct state_buffer ev = { 0 };
+    state_put_uint(&ev, (uint64_t)m->sched.count, 4);
+    for (int i = 0; i < m->sched.count; i++) {
+        const struct event *e = m->sched.events[i];
+        size_t n = strlen(e->name);
+        state_put_uint(&ev, n, 1);
+        state_put_bytes(&ev, e->name, n);
+        state_put_uint(&ev, e->armed, 1);
+        state_put_uint(&ev, e->armed && e->when < now ? now : e->armed ? e->when : 0, 8);
+    }
+    statefile_add(w, "events", EVENTS_VERSION, &ev);
+    state_buffer_free(&ev);
+    return !w->out.failed;
+}
+
+/* ---- reading ---- */
+
+static struct statefile_section *need(struct statefile *f, const char *name, char *error, size_t error_size)
+{
+    struct statefile_section *s = statefile_take(f, name);
+    if (!s)
+        snprintf(error, error_size, "section '%s' is missing", name);
+    return s;
+}
+
+/* Reads a section made of one field table; its length must be what the fields of its
+ * version take, no more and no less. */
+static bool load_fields(struct statefile *f, const char *name, const struct state_desc *d, void *dev, char *error,
+                        size_t error_size)
+{
+    struct statefile_section *s = need(f, name, error, error_size);
+    if (!s)
+        return false;
+    char why[200];
+    if (s->version == 0 || s->version > d->version) {
+        snprintf(error, error_size, "section '%s': version %u; this vx86 reads versions 1 to %u", name,
+                 (unsigned)s->version, (unsigned)d->version);
+        return false;
+    }
+    size_t want = state_fields_size(d, s->version);
+    if (s->size != want) {
+        snprintf(error, error_size, "section '%s': %llu bytes; version %u of it has %zu", name,
+                 (unsigned long long)s->size, (unsigned)s->version, want);
+        return false;
+    }
+    struct state_buffer b = statefile_section_reader(s);
+    if (!state_load_fields(&b, d, s->version, dev, why, sizeof why)) {
+        snprintf(error, error_size, "section '%s': %s", name, why);
+        return false;
+    }
+    return true;
+}
+
+static bool read_record(struct statefile *f, struct machine_record *rec, char *error, size_t error_size)
+{
+    memset(rec, 0, sizeof *rec);
+    if (!load_fields(f, "machine", &record_desc, rec, error, error_size))
+        return false;
+    if (rec->cpu_level > CPU_386) {
+        snprintf(error, error_size, "section 'machine': CPU level %u does not exist (0-3: 8086, 186, 286, 386)",
+                 rec->cpu_level);
+        return false;
+    }
+    if (rec->ram_mb == 0 || rec->ram_mb > MACHINE_MAX_RAM_MB || rec->ram_size > (uint64_t)rec->ram_mb << 20 ||
+        rec->ram_size % BUS_PAGE_SIZE || rec->ram_size == 0) {
+        snprintf(error, error_size, "section 'machine': %u MiB of RAM (%u bytes addressable); at most %u MiB",
+                 (unsigned)rec->ram_mb, (unsigned)rec->ram_size, MACHINE_MAX_RAM_MB);
+        return false;
+    }
+    if (rec->bios_size < MACHINE_BIOS_MIN || rec->bios_size > MACHINE_BIOS_MAX || rec->bios_size % BUS_PAGE_SIZE) {
+        snprintf(error, error_size, "section 'machine': a BIOS of %u bytes (64 KiB to 256 KiB)", (unsigned)rec->bios_size);
+        return false;
+    }
+    if (rec->clock > CLOCK_DETERMINISTIC || rec->icount_shift > 10) {
+        snprintf(error, error_size, "section 'machine': clock %u with shift %u", rec->clock, rec->icount_shift);
+        return false;
+    }
+    return true;
+}
+
+bool machine_state_config(struct statefile *f, struct machine_state_info *info, uint8_t **bios, char *error,
+                          size_t error_size)
+{
+    struct machine_record rec;
+    if (!read_record(f, &rec, error, error_size))
+        return false;
+    *info = (struct machine_state_info){
+        .cpu_level = (enum cpu_level)rec.cpu_level, .ram_mb = rec.ram_mb, .ram_size = rec.ram_size,
+        .clock = (enum clock_mode)rec.clock, .icount_shift = rec.icount_shift, .bios_size = rec.bios_size,
+        .bios_crc = rec.bios_crc, .guest_ns = rec.guest_ns,
+    };
+    if (!bios)
+        return true;
+    struct statefile_section *s = need(f, "bios", error, error_size);
+    if (!s)
+        return false;
+    uint8_t *rom = malloc(rec.bios_size);
+    if (!rom) {
+        snprintf(error, error_size, "out of memory for the BIOS image");
+        return false;
+    }
+    struct state_buffer b = statefile_section_reader(s);
+    char why[160];
+    if (!state_get_compressed(&b, rom, rec.bios_size, why, sizeof why)) {
+        snprintf(error, error_size, "section 'bios': %s", why);
+        free(rom);
+        return false;
+    }
+    if (state_crc32(rom, rec.bios_size) != rec.bios_crc) {
+        snprintf(error, error_size, "section 'bios': its image does not have the CRC-32 %08X the machine records",
+                 (unsigned)rec.bios_crc);
+        free(rom);
+        return false;
+    }
+    *bios = rom;
+    return true;
+}
+
+static bool load_events(struct machine *m, struct statefile *f, uint64_t now, char *error, size_t error_size)
+{
+    struct statefile_section *s = need(f, "events", error, error_size);
+    if (!s)
+        return false;
+    if (s->version != EVENTS_VERSION) {
+        snprintf(error, error_size, "section 'events': version %u; this vx86 reads version %u", (unsigned)s->version,
+                 EVENTS_VERSION);
+        return false;
+    }
+    struct state_buffer b = statefile_section_reader(s);
+    uint32_t count = (uint32_t)state_get_uint(&b, 4);
+    if (!b.failed && count != (uint32_t)m->sched.count) {
+        snprintf(error, error_size, "section 'events': %u timed events, this machine has %d", (unsigned)count,
+                 m->sched.count);
+        return false;
+    }
+    for (uint32_t i = 0; i < count && !b.failed; i++) {
+        struct event *e = m->sched.events[i];
+        char name[256];
+        unsigned n = (unsigned)state_get_uint(&b, 1);
+        state_get_bytes(&b, name, n);
+        name[n] = '\0';
+        uint64_t armed = state_get_uint(&b, 1), when = state_get_uint(&b, 8);
+        if (b.failed)
+            break;
+        if (strcmp(name, e->name) != 0) {
+            snprintf(error, error_size, "section 'events': event %u is '%s'; this machine has no such device there (it has '%s')",
+                     (unsigned)i + 1, name, e->name);
+            return false;
+        }
+        if (armed > 1 || (armed && when < now)) {
+            snprintf(error, error_size, "section 'events': event '%s' is due at %llu ns, before the saved guest time %llu ns",
+                     name, (unsigned long long)when, (unsigned long long)now);
+            return false;
+        }
+        e->armed = armed != 0;
+        e->when = armed ? when : 0;
+    }
+    if (b.failed || state_remaining(&b)) {
+        snprintf(error, error_size, "section 'events': %llu bytes do not hold %u events", (unsigned long long)s->size,
+                 (unsigned)count);
+        return false;
+    }
+    return true;
+}
+
+bool machine_load_state(struct machine *m, struct statefile *f, char *error, size_t error_size)
+{
+    struct machine_record rec;
+    if (!read_record(f, &rec, error, error_size))
+        return false;
+    if (rec.cpu_level != m->config.cpu_level || rec.ram_size != m->bus.ram_size) {
+        snprintf(error, error_size, "the file's machine (%s, %u bytes of RAM) is not the one built (%s, %u bytes)",
+                 cpu_level_name((enum cpu_level)rec.cpu_level), (unsigned)rec.ram_size,
+                 cpu_level_name(m->config.cpu_level), (unsigned)m->bus.ram_size);
+        return false;
+    }
+    /* Guest time first: the devices' post-load hooks arm their events from it. */
+    m->time_ns = rec.guest_ns;
+    m->slice_icount = m->cpu.icount;
+    m->idle_ns = rec.idle_ns;
+    m->halt_deadline = rec.halt_deadline;
+    m->power_off_requested = rec.power_off_requested;
+    m->reset_requested = rec.reset_requested;
+
+    struct statefile_section *ram = need(f, "ram", error, error_size);
+    if (!ram)
+        return false;
+    struct state_buffer b = statefile_section_reader(ram);
+    char why[200];
+    if (!state_get_compressed(&b, m->bus.ram, m->bus.ram_size, why, sizeof why)) {
+        snprintf(error, error_size, "section 'ram': %s", why);
+        return false;
+    }
+    memset(m->bus.code_bitmap, 0, (m->bus.ram_size / BUS_PAGE_SIZE + 7) / 8);
+
+    struct bus_record bus;
+    if (!load_fields(f, "bus", &bus_desc, &bus, error, error_size))
+        return false;
+    if (bus.a20_sources & ~A20_SOURCES_ALL) {
+        snprintf(error, error_size, "section 'bus': A20 drivers %02X (bits 0-1 only)", bus.a20_sources);
+        return false;
+    }
+    bus_set_a20_source(&m->bus, A20_SOURCE_KBC, bus.a20_sources & A20_SOURCE_KBC);
+    bus_set_a20_source(&m->bus, A20_SOURCE_PORT92, bus.a20_sources & A20_SOURCE_PORT92);
+
+    for (size_t i = 0; i < COMPONENT_COUNT; i++) {
+        const struct component *c = &components[i];
+        if (!load_fields(f, c->section, c->desc, component_of(m, c), error, error_size))
+            return false;
+        if (c->desc == &cpu_state_desc) {
+            /* The CPU's clock restarts from its restored count. */
+            m->slice_icount = m->cpu.icount;
+            if (!cpu_state_check(&m->cpu, m->config.cpu_level, why, sizeof why)) {
+                snprintf(error, error_size, "section 'cpu': %s", why);
+                return false;
+            }
+        }
+    }
+    if (!load_events(m, f, rec.guest_ns, error, error_size))
+        return false;
+    /* The real-time clock resumes from the saved guest time (modulo 2^64, as it reads). */
+    m->held_back_ns = 0;
+    m->host_origin_ns = host_monotonic_ns() - rec.guest_ns;
+    return true;
+}
