@@ -287,6 +287,29 @@ static void idle_until(struct machine *m, uint64_t now, uint64_t deadline)
     }
 }
 
+void machine_stop_at(struct machine *m, uint64_t icount) { m->stop_icount = icount; }
+
+static bool stop_point_reached(const struct machine *m)
+{
+    return m->stop_icount && m->cpu.icount >= m->stop_icount;
+}
+
+/* The slice's instructions, cut so that the CPU stops at the stop point. */
+static uint64_t clamp_to_stop(const struct machine *m, uint64_t insns)
+{
+    if (m->stop_icount && m->cpu.icount + insns > m->stop_icount)
+        return m->stop_icount - m->cpu.icount;
+    return insns;
+}
+
+/* An event was armed for before the running slice's end: stop after this instruction,
+ * so the run loop fires it at the first instruction boundary at or after its time. */
+static void cut_slice(void *opaque)
+{
+    struct machine *m = opaque;
+    cpu_stop_slice(&m->cpu);
+}
+
 static bool interrupt_waiting(const struct machine *m)
 {
     return m->cpu.nmi_pending || (m->cpu.intr_line && (m->cpu.eflags & FLAG_IF));
@@ -306,6 +329,10 @@ enum machine_stop machine_run(struct machine *m, uint64_t ns)
         }
         if (m->cpu.state == CPU_SHUTDOWN)
             return MACHINE_TRIPLE_FAULT;
+        /* After the events due now have fired: a run resumed from here fires none
+         * before its first instruction, as the uninterrupted run did not. */
+        if (stop_point_reached(m))
+            return MACHINE_STOP_POINT;
         if (now >= end)
             return MACHINE_SLICE_DONE;
         uint64_t deadline = sched_next_deadline(&m->sched);
@@ -328,6 +355,9 @@ enum machine_stop machine_run(struct machine *m, uint64_t ns)
             m->time_ns = now;
             m->slice_icount = m->cpu.icount;
         }
-        cpu_run(&m->cpu, slice_budget(m, deadline > now ? deadline - now : 1));
+        uint64_t insns = clamp_to_stop(m, slice_budget(m, deadline > now ? deadline - now : 1));
+        sched_set_slice(&m->sched, deadline, cut_slice);
+        cpu_run(&m->cpu, insns);
+        sched_set_slice(&m->sched, SCHED_NEVER, NULL);
     }
 }

@@ -53,6 +53,7 @@ enum machine_stop {
     MACHINE_POWER_OFF,    /* the guest turned the machine off */
     MACHINE_TRIPLE_FAULT, /* the CPU shut down; the caller resets or stops */
     MACHINE_HALTED,       /* HLT with interrupts disabled and no NMI source: halted for good */
+    MACHINE_STOP_POINT,   /* the CPU has retired stop_icount instructions (machine_stop_at) */
 };
 
 struct machine {
@@ -83,6 +84,7 @@ struct machine {
     uint64_t halt_deadline;     /* halted for good: devices finish their work until then */
     bool power_off_requested;
     bool reset_requested;
+    uint64_t stop_icount;       /* machine_run returns once cpu.icount reaches it; 0: never */
 };
 
 /* Builds the machine; on failure returns false with a message in 'error'. */
@@ -117,5 +119,8 @@ bool machine_load_state(struct machine *m, struct statefile *f, char *error, siz
 /* Runs until 'ns' more guest nanoseconds have passed or the machine stops. */
 enum machine_stop machine_run(struct machine *m, uint64_t ns);
 uint64_t machine_now(const struct machine *m);
+/* Makes machine_run stop exactly when the CPU has retired 'icount' instructions in all
+ * (MACHINE_STOP_POINT), between two instructions; 0 removes the stop. */
+void machine_stop_at(struct machine *m, uint64_t icount);
 
 #endif

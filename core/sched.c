@@ -8,6 +8,14 @@ void sched_init(struct scheduler *s, uint64_t (*now_fn)(void *), void *opaque)
     s->count = 0;
     s->now_fn = now_fn;
     s->now_opaque = opaque;
+    s->slice_end = SCHED_NEVER;
+    s->cut_slice = NULL;
+}
+
+void sched_set_slice(struct scheduler *s, uint64_t end, void (*cut)(void *opaque))
+{
+    s->slice_end = end;
+    s->cut_slice = cut;
 }
 
 void event_init(struct scheduler *s, struct event *e, const char *name, event_fn fn, void *opaque)
@@ -22,9 +30,10 @@ void event_init(struct scheduler *s, struct event *e, const char *name, event_fn
 
 void event_arm(struct scheduler *s, struct event *e, uint64_t when)
 {
-    (void)s;
     e->when = when;
     e->armed = true;
+    if (when < s->slice_end && s->cut_slice)
+        s->cut_slice(s->now_opaque);
 }
 
 void event_cancel(struct scheduler *s, struct event *e)

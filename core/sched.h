@@ -27,9 +27,17 @@ struct scheduler {
      * on how far the CPU has run into its slice). */
     uint64_t (*now_fn)(void *opaque);
     void *now_opaque;
+    /* While the CPU runs a slice that ends at slice_end, an event armed for earlier
+     * must cut it short, or it would fire late (by up to the slice's length) and at a
+     * time that depends on where slices happen to end. */
+    uint64_t slice_end;          /* SCHED_NEVER outside a slice */
+    void (*cut_slice)(void *opaque);
 };
 
 void sched_init(struct scheduler *s, uint64_t (*now_fn)(void *), void *opaque);
+/* The machine's side: the slice now running ends at 'end' (SCHED_NEVER: none runs), and
+ * cut(opaque) ends it early. */
+void sched_set_slice(struct scheduler *s, uint64_t end, void (*cut)(void *opaque));
 /* Registers an event with the queue once (at device creation). */
 void event_init(struct scheduler *s, struct event *e, const char *name, event_fn fn, void *opaque);
 void event_arm(struct scheduler *s, struct event *e, uint64_t when);

@@ -10,7 +10,10 @@
 #include "machine.h"
 #include "options.h"
 #include "session.h"
+#include "state_io.h"
+#include "statefile.h"
 #include "streams.h"
+#include "version.h"
 
 /* Everything one run owns; one instance, on the heap (the machine is large). */
 struct run {
@@ -25,6 +28,10 @@ struct run {
     uint8_t cmos[128];
     bool have_cmos;
     FILE *dump;                 /* -dump-state, created before the run */
+    uint8_t *state_data;        /* -state-in: the file's bytes, and what it holds */
+    size_t state_size;
+    struct statefile *state;
+    struct machine_state_info state_machine;
 };
 
 /* Reads a whole file, at most 'max' bytes; a message names the file on failure. */
@@ -53,8 +60,65 @@ static uint8_t *read_file(const char *flag, const char *path, size_t max, size_t
     return data;
 }
 
+/* -state-in: the file is read and checked, and the machine it holds decides the CPU,
+ * the memory and the ROM; a flag that says otherwise is an error naming both. */
+static bool load_state_file(struct run *r)
+{
+    const struct options *o = &r->options;
+    const char *path = o->state_in_path;
+    if (!path)
+        return true;
+    if (o->cmos_path) {
+        fprintf(stderr, "vx86: -state-in %s: -cmos %s cannot be used with it: the state file holds the CMOS RAM\n",
+                path, o->cmos_path);
+        return false;
+    }
+    if (!state_file_read("-state-in", path, &r->state_data, &r->state_size))
+        return false;
+    r->state = malloc(sizeof *r->state);
+    char error[300];
+    if (!r->state) {
+        fprintf(stderr, "vx86: -state-in %s: out of memory\n", path);
+        return false;
+    }
+    if (!statefile_parse(r->state, r->state_data, r->state_size, true, error, sizeof error) ||
+        !machine_state_config(r->state, &r->state_machine, &r->bios, error, sizeof error)) {
+        fprintf(stderr, "vx86: -state-in %s: %s\n", path, error);
+        return false;
+    }
+    const struct machine_state_info *in = &r->state_machine;
+    r->bios_size = in->bios_size;
+    if (o->cpu_given && o->cpu_level != in->cpu_level) {
+        fprintf(stderr, "vx86: -cpu %s contradicts -state-in %s, which holds a %s\n", cpu_level_name(o->cpu_level),
+                path, cpu_level_name(in->cpu_level));
+        return false;
+    }
+    if (o->ram_given && o->ram_mb != in->ram_mb) {
+        fprintf(stderr, "vx86: -m %u contradicts -state-in %s, which holds %u MiB\n", (unsigned)o->ram_mb, path,
+                (unsigned)in->ram_mb);
+        return false;
+    }
+    if (o->bios_path) {
+        /* The ROM in the file is the one that runs: a -bios given must be that one. */
+        size_t size;
+        uint8_t *given = read_file("-bios", o->bios_path, MACHINE_BIOS_MAX, &size);
+        if (!given)
+            return false;
+        uint32_t crc = state_crc32(given, size);
+        free(given);
+        if (size != in->bios_size || crc != in->bios_crc) {
+            fprintf(stderr, "vx86: -bios %s (%zu bytes, CRC-32 %08X) contradicts -state-in %s, which holds a BIOS of %u bytes with CRC-32 %08X\n",
+                    o->bios_path, size, (unsigned)crc, path, (unsigned)in->bios_size, (unsigned)in->bios_crc);
+            return false;
+        }
+    }
+    return true;
+}
+
 static bool load_firmware(struct run *r)
 {
+    if (r->state)
+        return true; /* the state file's ROM */
     if (!r->options.bios_path) {
         r->bios_size = firmware_bios_size;
         r->bios = malloc(r->bios_size);
@@ -172,8 +236,8 @@ static bool build_machine(struct run *r)
 {
     const struct options *o = &r->options;
     struct machine_config c = {
-        .cpu_level = o->cpu_level,
-        .ram_mb = o->ram_mb,
+        .cpu_level = r->state ? r->state_machine.cpu_level : o->cpu_level,
+        .ram_mb = r->state ? r->state_machine.ram_mb : o->ram_mb,
         .bios = r->bios,
         .bios_size = r->bios_size,
         .clock = o->icount ? CLOCK_DETERMINISTIC : CLOCK_REALTIME,
@@ -192,7 +256,75 @@ static bool build_machine(struct run *r)
         return false;
     }
     r->machine.bus.log_unassigned = o->log_unimplemented;
+    if (r->state && !machine_load_state(&r->machine, r->state, error, sizeof error)) {
+        fprintf(stderr, "vx86: -state-in %s: %s\n", o->state_in_path, error);
+        return false;
+    }
+    if (o->stop_after) {
+        if (o->stop_after <= r->machine.cpu.icount) {
+            fprintf(stderr, "vx86: -stop-after %llu: the machine has already run %llu instructions\n",
+                    (unsigned long long)o->stop_after, (unsigned long long)r->machine.cpu.icount);
+            return false;
+        }
+        machine_stop_at(&r->machine, o->stop_after);
+    }
     return true;
+}
+
+/* The session's own section: optional (a file may come from a run with no script). */
+static bool restore_session(struct run *r)
+{
+    if (!r->state)
+        return true;
+    struct statefile_section *s = statefile_take(r->state, "session");
+    char error[300];
+    if (s) {
+        struct state_buffer b = statefile_section_reader(s);
+        uint64_t taken = 0;
+        if (s->version != session_state_version() ||
+            !session_restore(&r->session, &b, &taken, error, sizeof error)) {
+            if (s->version != session_state_version())
+                snprintf(error, sizeof error, "section 'session': version %u; this vx86 reads version %u",
+                         (unsigned)s->version, session_state_version());
+            fprintf(stderr, "vx86: -state-in %s: %s\n", r->options.state_in_path, error);
+            return false;
+        }
+        /* Input replayed from a file or a pipe: the guest has had these bytes already. */
+        r->input.taken = taken;
+        if (!stdin_is_terminal())
+            r->input.skip = taken;
+    }
+    const struct statefile_section *unknown = statefile_unused(r->state);
+    if (unknown) {
+        fprintf(stderr, "vx86: -state-in %s: unknown section '%s' (version %u, %llu bytes): written by a newer vx86?\n",
+                r->options.state_in_path, unknown->name, (unsigned)unknown->version,
+                (unsigned long long)unknown->size);
+        return false;
+    }
+    /* The input the uninterrupted run had buffered is there before the first slice. */
+    stdin_buffer_poll(&r->input);
+    return true;
+}
+
+static bool save_state(struct run *r)
+{
+    const char *path = r->options.state_out_path;
+    if (!path)
+        return true;
+    struct statefile_writer w;
+    statefile_begin(&w, VX86_VERSION);
+    machine_save_state(&r->machine, &w);
+    struct state_buffer b = { 0 };
+    session_save(&r->session, r->input.taken, &b);
+    statefile_add(&w, "session", session_state_version(), &b);
+    state_buffer_free(&b);
+    size_t size = 0;
+    const uint8_t *data = statefile_finish(&w, &size);
+    bool ok = data && state_file_write("-state-out", path, data, size);
+    if (!data)
+        fprintf(stderr, "vx86: -state-out %s: out of memory saving the machine\n", path);
+    statefile_writer_free(&w);
+    return ok;
 }
 
 static void print_stats(const struct run *r, double seconds)
@@ -214,15 +346,26 @@ int main(int argc, char **argv)
     int status = EXIT_USAGE;
     if (!options_parse(&r->options, argc, argv, &done) || (done && (status = EXIT_OK, true)))
         goto out;
-    if (!load_firmware(r) || !load_cmos(r) || !open_dump(r) || !open_streams(r) || !build_machine(r))
+    if (r->options.state_info_path) {
+        status = state_file_info(r->options.state_info_path, stdout);
+        goto out;
+    }
+    if (!load_state_file(r) || !load_firmware(r) || !load_cmos(r) || !open_dump(r) || !open_streams(r) ||
+        !build_machine(r))
         goto out;
     uint64_t start = host_monotonic_ns();
     session_init(&r->session, &r->options, &r->machine, &r->watch);
+    if (!restore_session(r)) {
+        machine_free(&r->machine);
+        goto out;
+    }
     status = session_run(&r->session, between_slices, r);
     if (r->options.stats)
         print_stats(r, (double)(host_monotonic_ns() - start) / 1e9);
     save_cmos(r);
     if (!write_dump(r) && status == EXIT_OK)
+        status = EXIT_USAGE;
+    if (!save_state(r) && status == EXIT_OK)
         status = EXIT_USAGE;
     machine_free(&r->machine);
 out:
@@ -230,6 +373,8 @@ out:
         fclose(r->dump);
     close_streams(r);
     free(r->bios);
+    free(r->state);
+    free(r->state_data);
     free(r);
     return status;
 }

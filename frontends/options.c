@@ -6,13 +6,13 @@
 
 #include "keys.h"
 #include "machine.h"
-
-#define VX86_VERSION "0.2"
+#include "version.h"
 
 void options_print_help(FILE *out)
 {
     fprintf(out,
         "usage: vx86 [options]\n"
+        "       vx86 state-info FILE     describe a machine-state file, run nothing\n"
         "\n"
         "Machine:\n"
         "  -cpu 8086|186|286|386   CPU level (default 386)\n"
@@ -21,6 +21,15 @@ void options_print_help(FILE *out)
         "  -bios FILE              firmware image, 64 KiB to 256 KiB, mapped to end at FFFFFh\n"
         "                          and at the top of the address space (default: built in)\n"
         "  -cmos FILE              keep the CMOS RAM in FILE (read at start, written at exit)\n"
+        "\n"
+        "Saving and resuming:\n"
+        "  -state-out FILE         when the run ends, for any reason but a start-up error,\n"
+        "                          save the whole machine to FILE (written to a temporary\n"
+        "                          file, then renamed: an older FILE survives a failed save)\n"
+        "  -state-in FILE          start from the machine saved in FILE instead of from\n"
+        "                          reset; -cpu, -m and -bios, if given, must agree with it\n"
+        "  -state-info FILE        print the file's format, writer, machine, sections and\n"
+        "                          checksums; run nothing (exit status 1 if it is damaged)\n"
         "\n"
         "Input and output:\n"
         "  -serial DEV             COM1 (repeat for COM2..COM4): stdio, file:PATH or none\n"
@@ -39,6 +48,9 @@ void options_print_help(FILE *out)
         "\n"
         "Testing:\n"
         "  -timeout SECONDS        stop after SECONDS of host time (exit status 3)\n"
+        "  -stop-after N           stop (exit status 0) when the machine has run N\n"
+        "                          instructions since power-on, counting the runs it was\n"
+        "                          resumed from: exactly between two instructions\n"
         "  -exit-on TEXT           succeed (exit status 0) once TEXT has appeared on COM1;\n"
         "                          repeatable: every TEXT must appear\n"
         "  -fail-on TEXT           fail (exit status 4) as soon as TEXT appears on COM1\n"
@@ -93,6 +105,26 @@ static bool parse_number(const char *flag, const char *arg, double min, double m
     double v = strtod(arg, &end);
     if (errno || end == arg || *end || v < min || v > max) {
         fprintf(stderr, "vx86: %s %s: expected a number from %g to %g\n", flag, arg, min, max);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+/* A whole number of instructions, at least 1, in decimal. */
+static bool parse_count(const char *flag, const char *arg, uint64_t *out)
+{
+    uint64_t v = 0;
+    const char *p = arg;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        unsigned digit = (unsigned)(*p - '0');
+        if (v > (UINT64_MAX - digit) / 10)
+            break;
+        v = v * 10 + digit;
+    }
+    if (p == arg || *p || v == 0) {
+        fprintf(stderr, "vx86: %s %s: expected a whole number of instructions from 1 to %llu\n", flag, arg,
+                (unsigned long long)UINT64_MAX);
         return false;
     }
     *out = v;
@@ -175,10 +207,12 @@ bool options_parse(struct options *o, int argc, char **argv, bool *done)
                 fprintf(stderr, "vx86: -cpu %s: expected 8086, 186, 286 or 386\n", arg);
                 return false;
             }
+            o->cpu_given = true;
         } else if (!strcmp(flag, "-m")) {
             NEED_ARG();
             if (!parse_memory_size(flag, arg, &o->ram_mb))
                 return false;
+            o->ram_given = true;
         } else if (!strcmp(flag, "-bios")) {
             NEED_ARG();
             o->bios_path = arg;
@@ -262,6 +296,19 @@ bool options_parse(struct options *o, int argc, char **argv, bool *done)
         } else if (!strcmp(flag, "-dump-state")) {
             NEED_ARG();
             o->dump_state_path = arg;
+        } else if (!strcmp(flag, "-state-in")) {
+            NEED_ARG();
+            o->state_in_path = arg;
+        } else if (!strcmp(flag, "-state-out")) {
+            NEED_ARG();
+            o->state_out_path = arg;
+        } else if (!strcmp(flag, "-state-info") || (i == 1 && !strcmp(argv[i], "state-info"))) {
+            NEED_ARG();
+            o->state_info_path = arg;
+        } else if (!strcmp(flag, "-stop-after")) {
+            NEED_ARG();
+            if (!parse_count(flag, arg, &o->stop_after))
+                return false;
         } else {
             fprintf(stderr, "vx86: unknown option '%s' (see vx86 -help)\n", argv[i]);
             return false;

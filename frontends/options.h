@@ -50,6 +50,11 @@ struct options {
     const char *cmos_path;
     bool log_unimplemented;           /* -d unimp: accesses to unassigned ports */
     const char *dump_state_path;      /* -dump-state: the final state, written at exit */
+    bool cpu_given, ram_given;        /* -cpu, -m on the command line (they must agree with -state-in) */
+    const char *state_in_path;        /* -state-in: start from this machine-state file */
+    const char *state_out_path;       /* -state-out: save the machine here when the run ends */
+    const char *state_info_path;      /* state-info / -state-info: describe the file, run nothing */
+    uint64_t stop_after;              /* -stop-after: stop once this many instructions ran; 0: no */
 };
 
 /* Parses argv; on error prints a message naming the flag and returns false. Sets *done

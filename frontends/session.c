@@ -7,8 +7,12 @@
 
 #include "host.h"
 #include "keys.h"
+#include "statefile.h"
 
-/* Guest time per run slice: short enough to react to output promptly. */
+/* Guest time per run slice: short enough to react to output promptly. Slices end at
+ * multiples of it in guest time, wherever the run started: a run resumed from a state
+ * file then looks at its watched texts and types its keys at the same guest times as
+ * the run that was never stopped. */
 #define SLICE_NS 1000000u
 /* Spacing of typed key events, in guest time; {wait} pauses this long. */
 #define KEY_INTERVAL_NS 20000000u
@@ -80,12 +84,15 @@ enum exit_status session_run(struct session *s, void (*between_slices)(void *), 
     uint64_t start = host_monotonic_ns();
     uint64_t limit = o->timeout_seconds > 0 ? (uint64_t)(o->timeout_seconds * 1e9) : 0;
     for (;;) {
-        enum machine_stop why = machine_run(s->machine, SLICE_NS);
+        enum machine_stop why = machine_run(s->machine, SLICE_NS - machine_now(s->machine) % SLICE_NS);
         if (between_slices)
             between_slices(opaque);
         if (any_seen(s, s->fail_index, o->fail_on_count))
             return EXIT_FAIL_TEXT;
         if (o->exit_on_count && all_seen(s, s->exit_index, o->exit_on_count))
+            return EXIT_OK;
+        /* Before typing: the uninterrupted run had no slice boundary here. */
+        if (why == MACHINE_STOP_POINT)
             return EXIT_OK;
         type_keys(s);
         switch (why) {
@@ -98,6 +105,7 @@ enum exit_status session_run(struct session *s, void (*between_slices)(void *), 
             machine_reset(s->machine);
             break;
         case MACHINE_SLICE_DONE:
+        case MACHINE_STOP_POINT:
             break;
         }
         if (limit && host_monotonic_ns() - start >= limit) {
@@ -106,3 +114,90 @@ enum exit_status session_run(struct session *s, void (*between_slices)(void *), 
         }
     }
 }
+
+/* ---- the session in a state file ---- */
+
+/* Where the run's script stood, so that a run resumed with the same flags goes on as the
+ * uninterrupted one would: which watched texts have appeared (and the last bytes seen,
+ * for a text that straddles the cut), how far -send-keys has typed, and how many bytes
+ * of stdin the guest has taken. */
+#define SESSION_STATE_VERSION 1
+
+static uint32_t text_crc(const char *text)
+{
+    return text ? state_crc32((const uint8_t *)text, strlen(text)) : 0;
+}
+
+void session_save(const struct session *s, uint64_t stdin_taken, struct state_buffer *b)
+{
+    const struct options *o = s->options;
+    const struct text_watch *w = s->watch;
+    state_put_uint(b, stdin_taken, 8);
+    state_put_uint(b, text_crc(o->send_keys), 4);
+    state_put_uint(b, text_crc(o->send_keys_after), 4);
+    state_put_uint(b, s->next_key, 4);
+    state_put_uint(b, s->keys_started, 1);
+    state_put_uint(b, s->next_key_time, 8);
+    state_put_uint(b, w->window_len, 4);
+    state_put_bytes(b, w->window, w->window_len);
+    state_put_uint(b, (uint64_t)w->count, 4);
+    for (int i = 0; i < w->count; i++) {
+        size_t n = strlen(w->texts[i]);
+        state_put_uint(b, n, 4);
+        state_put_bytes(b, w->texts[i], n);
+        state_put_uint(b, w->seen[i], 1);
+    }
+}
+
+/* A text seen before the cut counts as seen when the resumed run watches it too. */
+static void restore_seen(struct text_watch *w, const uint8_t *text, size_t n)
+{
+    for (int i = 0; i < w->count; i++)
+        if (strlen(w->texts[i]) == n && !memcmp(w->texts[i], text, n))
+            w->seen[i] = true;
+}
+
+bool session_restore(struct session *s, struct state_buffer *b, uint64_t *stdin_taken, char *error, size_t error_size)
+{
+    const struct options *o = s->options;
+    struct text_watch *w = s->watch;
+    *stdin_taken = state_get_uint(b, 8);
+    uint32_t keys_crc = (uint32_t)state_get_uint(b, 4), after_crc = (uint32_t)state_get_uint(b, 4);
+    uint32_t next_key = (uint32_t)state_get_uint(b, 4);
+    bool started = state_get_uint(b, 1) != 0;
+    uint64_t next_time = state_get_uint(b, 8);
+    uint32_t window_len = (uint32_t)state_get_uint(b, 4);
+    if (b->failed || window_len > state_remaining(b)) {
+        snprintf(error, error_size, "section 'session' ends early");
+        return false;
+    }
+    /* The last bytes seen, as many as this watch window holds. */
+    size_t keep = window_len < WATCH_TEXT_MAX ? window_len : WATCH_TEXT_MAX;
+    b->pos += window_len - keep;
+    state_get_bytes(b, w->window, keep);
+    w->window_len = keep;
+    uint32_t texts = (uint32_t)state_get_uint(b, 4);
+    for (uint32_t i = 0; i < texts && !b->failed; i++) {
+        uint32_t n = (uint32_t)state_get_uint(b, 4);
+        if (b->failed || n > state_remaining(b))
+            break;
+        const uint8_t *text = b->data + b->pos;
+        b->pos += n;
+        if (state_get_uint(b, 1))
+            restore_seen(w, text, n);
+    }
+    if (b->failed || state_remaining(b)) {
+        snprintf(error, error_size, "section 'session': its %zu bytes do not hold what it says", b->len);
+        return false;
+    }
+    /* The same script goes on where it stood; another one starts afresh. */
+    if (o->send_keys && keys_crc == text_crc(o->send_keys) && after_crc == text_crc(o->send_keys_after) &&
+        next_key <= s->key_count) {
+        s->next_key = next_key;
+        s->keys_started = started;
+        s->next_key_time = next_time;
+    }
+    return true;
+}
+
+unsigned session_state_version(void) { return SESSION_STATE_VERSION; }

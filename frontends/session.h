@@ -24,4 +24,14 @@ void session_init(struct session *s, const struct options *o, struct machine *m,
  * every slice. Returns the exit status. */
 enum exit_status session_run(struct session *s, void (*between_slices)(void *), void *opaque);
 
+/* The session's part of a state file (the section "session"): which watched texts have
+ * appeared, how far -send-keys has typed, and how many bytes of stdin the guest took. */
+struct state_buffer;
+void session_save(const struct session *s, uint64_t stdin_taken, struct state_buffer *b);
+/* Restores it after session_init: texts this run also watches count as seen if they
+ * were, and a -send-keys script identical to the saved one goes on where it stood. */
+bool session_restore(struct session *s, struct state_buffer *b, uint64_t *stdin_taken, char *error,
+                     size_t error_size);
+unsigned session_state_version(void);
+
 #endif

@@ -53,6 +53,7 @@ static bool stream_read(void *opaque, uint8_t *byte)
         return false;
     *byte = b->data[b->head];
     b->head = (b->head + 1) % STDIN_BUFFER;
+    b->taken++;
     return true;
 }
 
@@ -107,8 +108,21 @@ static bool stdin_buffer_full(const struct stdin_buffer *b) { return (b->tail + 
 
 static void stdin_buffer_put(struct stdin_buffer *b, unsigned char c)
 {
+    if (b->skip) {
+        b->skip--;
+        return;
+    }
     b->data[b->tail] = c;
     b->tail = (b->tail + 1) % STDIN_BUFFER;
+}
+
+bool stdin_is_terminal(void)
+{
+#ifdef _WIN32
+    return _isatty(_fileno(stdin)) != 0;
+#else
+    return isatty(STDIN_FILENO) != 0;
+#endif
 }
 
 #ifdef _WIN32

@@ -39,6 +39,8 @@ struct stdin_buffer {
     unsigned char data[STDIN_BUFFER];
     size_t head, tail;
     bool eof;
+    uint64_t taken;         /* bytes the guest has read */
+    uint64_t skip;          /* bytes still to drop as they come (a resumed run's input) */
 };
 
 bool stream_open(struct stream *s, const struct stream_spec *spec, struct stdin_buffer *input,
@@ -47,6 +49,8 @@ void stream_close(struct stream *s);
 void stream_flush(struct stream *s);
 /* Makes stdin, stdout and stderr carry bytes unchanged (only Windows changes them). */
 void stdio_binary_mode(void);
+/* True if stdin is a terminal (typed live, never replayed). */
+bool stdin_is_terminal(void);
 /* Reads whatever the host's stdin has ready without blocking. */
 void stdin_buffer_poll(struct stdin_buffer *b);
 
