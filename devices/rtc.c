@@ -621,6 +621,11 @@ static void rtc_post_load(void *dev)
     struct rtc *r = dev;
     /* A snapshot is untrusted input: keep the invariants the handlers rely on. */
     r->index &= 0x7F;
+    /* The registers cannot be current as of a time still to come: the chip would stand
+     * still until then (sync ignores earlier times). */
+    uint64_t now = sched_now(r->sched);
+    if (r->last_sync > now)
+        r->last_sync = now;
     r->cmos[RTC_REG_A] &= (uint8_t)~A_UIP;
     r->cmos[RTC_REG_C] &= C_FLAGS;
     r->cmos[RTC_REG_D] = D_VRT;
