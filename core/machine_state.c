@@ -10,7 +10,14 @@
 #include "machine.h"
 #include "statefile.h"
 
-/* ---- the machine's own record: its configuration and guest time ---- */
+/* ---- the machine's own record: its configuration and guest time ----
+ *
+ * Of struct machine, not saved: the configuration's backends, CMOS image and RTC
+ * start time (the frontend's, or overwritten by the devices' state); bios_copy (the
+ * "bios" section, checked against the configuration); serial_irq's levels (derived:
+ * each UART re-drives its share of the line as it is restored); slice_icount,
+ * host_origin_ns and held_back_ns (recomputed from guest_ns); stop_icount (how the
+ * frontend runs the machine, not the machine's state). */
 
 struct machine_record {
     uint8_t cpu_level;

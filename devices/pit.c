@@ -736,6 +736,9 @@ static void pit_post_load(void *dev)
     STATE_BOOL(struct pit, counters[n].load_start_low),         \
     STATE_UINT(struct pit, counters[n].load_tick)
 
+/* Every member of struct pit_counter is saved. Not saved: the wiring (bus, sched, irq0,
+ * and irq0_event, whose time the machine saves in its "events" section), and
+ * irq0_level and irq0_next_tick, derived from counter 0 by post_load. */
 static const struct state_field pit_fields[] = {
     PIT_COUNTER_FIELDS(0),
     PIT_COUNTER_FIELDS(1),

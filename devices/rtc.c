@@ -634,6 +634,9 @@ static void rtc_post_load(void *dev)
     rearm(r);
 }
 
+/* Not saved: the wiring (bus, sched, irq, and the timer event, whose time is in the
+ * machine's "events" section) and irq_level, derived from registers B and C by
+ * post_load, which also re-arms the timer. */
 static const struct state_field rtc_fields[] = {
     STATE_BYTES(struct rtc, cmos),
     STATE_UINT(struct rtc, index),

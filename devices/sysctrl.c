@@ -94,6 +94,8 @@ void sysctrl_reset(struct sysctrl *s)
     pit_set_gate(s->pit, 2, false);
 }
 
+/* Not saved: the wiring (bus, sched, pit, reset_cpu, power_off, opaque). Port 61h
+ * bit 0 is also timer 2's GATE input, which the PIT saves as its own. */
 static const struct state_field sysctrl_fields[] = {
     STATE_UINT(struct sysctrl, port61),
     STATE_UINT(struct sysctrl, port92),
