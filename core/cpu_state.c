@@ -14,6 +14,13 @@
     STATE_UINT(struct cpu, m.rights),           \
     STATE_BOOL(struct cpu, m.valid)
 
+/* Not saved, as a save happens between two instructions:
+ *   the instruction being executed: insn, insn_eip, insn_esp, insn_prefix_len, and
+ *     exception_depth and delivering_vector (0 and unused between instructions;
+ *     post_load clears the depth);
+ *   the execution loop's signals, stop_slice and block_exit (post_load sets them);
+ *   what the loop rebuilds: tlb, bus_generation, icache (post_load flushes them);
+ *   the wiring: bus, irq_ack, irq_opaque, fault_jmp, decode_probe. */
 static const struct state_field cpu_fields[] = {
     STATE_UINT_ARRAY(struct cpu, regs, 8),
     STATE_UINT(struct cpu, eip),

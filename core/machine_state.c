@@ -10,7 +10,14 @@
 #include "machine.h"
 #include "statefile.h"
 
-/* ---- the machine's own record: its configuration and guest time ---- */
+/* ---- the machine's own record: its configuration and guest time ----
+ *
+ * Of struct machine, not saved: the configuration's backends, CMOS image and RTC
+ * start time (the frontend's, or overwritten by the devices' state); bios_copy (the
+ * "bios" section, checked against the configuration); serial_irq's levels (derived:
+ * each UART re-drives its share of the line as it is restored); slice_icount,
+ * host_origin_ns and held_back_ns (recomputed from guest_ns); stop_icount (how the
+ * frontend runs the machine, not the machine's state). */
 
 struct machine_record {
     uint8_t cpu_level;
@@ -296,9 +303,13 @@ bool machine_load_state(struct machine *m, struct statefile *f, char *error, siz
                  cpu_level_name(m->config.cpu_level), (unsigned)m->bus.ram_size);
         return false;
     }
-    /* Guest time first: the devices' post-load hooks arm their events from it. */
+    /* Guest time first: the devices' post-load hooks read it and arm their events from
+     * it. Under the real-time clock guest time is the host's since host_origin_ns, so
+     * that moves too (a machine built for a restore has only just started its own). */
     m->time_ns = rec.guest_ns;
     m->slice_icount = m->cpu.icount;
+    m->held_back_ns = 0;
+    m->host_origin_ns = host_monotonic_ns() - rec.guest_ns;
     m->idle_ns = rec.idle_ns;
     m->halt_deadline = rec.halt_deadline;
     m->power_off_requested = rec.power_off_requested;
@@ -340,8 +351,8 @@ bool machine_load_state(struct machine *m, struct statefile *f, char *error, siz
     }
     if (!load_events(m, f, rec.guest_ns, error, error_size))
         return false;
-    /* The real-time clock resumes from the saved guest time (modulo 2^64, as it reads). */
-    m->held_back_ns = 0;
+    /* The real-time clock resumes from the saved guest time (modulo 2^64, as it reads),
+     * not from when the restore began: the restore itself takes no guest time. */
     m->host_origin_ns = host_monotonic_ns() - rec.guest_ns;
     return true;
 }

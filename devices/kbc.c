@@ -398,6 +398,9 @@ static void kbc_post_load(void *dev)
     irq_set(&c->irq_aux, c->irq_aux_level);
 }
 
+/* Not saved: the wiring (bus, sched, the IRQ lines, kbd, mouse, reset_cpu, opaque) and
+ * irq_kbd_level and irq_aux_level, derived from the status and the command byte by
+ * post_load. The A20 gate follows output_port bit 1 (post_load drives it). */
 static const struct state_field kbc_fields[] = {
     STATE_BYTES(struct kbc, ram),
     STATE_UINT(struct kbc, status),

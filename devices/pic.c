@@ -502,6 +502,8 @@ static void pic_post_load(void *dev)
     STATE_BOOL(struct pic, chips[n].special_mask),           \
     STATE_BOOL(struct pic, chips[n].rotate_in_aeoi)
 
+/* Every member of struct pic_chip is saved. Not saved: the wiring (bus, intr_changed,
+ * opaque) and intr_level, derived: post_load computes it and reports it to the CPU. */
 static const struct state_field pic_fields[] = {
     PIC_CHIP_FIELDS(0),
     PIC_CHIP_FIELDS(1),

@@ -697,14 +697,17 @@ static void counter_sanitize(struct pit_counter *c, uint64_t tick)
         c->load_tick = tick + 1;
 }
 
+/* The counters are not brought up to the current tick here: a load whose CLK pulse has
+ * come stays pending, as it was when saved, and is applied at the next access exactly
+ * as it would have been (so a restored machine saves the same fields again). Counter 0
+ * never has one (its event fires at the load's tick), save in a damaged file; its OUT
+ * is then computed as it stands, and the event, armed in the past, applies the load. */
 static void pit_post_load(void *dev)
 {
     struct pit *p = dev;
     uint64_t tick = current_tick(p);
-    for (unsigned i = 0; i < PIT_COUNTERS; i++) {
+    for (unsigned i = 0; i < PIT_COUNTERS; i++)
         counter_sanitize(&p->counters[i], tick);
-        counter_sync(&p->counters[i], tick);
-    }
     p->irq0_level = counter_out(&p->counters[0], tick);
     irq_set(&p->irq0, p->irq0_level);
     irq0_update(p, tick);
@@ -733,6 +736,9 @@ static void pit_post_load(void *dev)
     STATE_BOOL(struct pit, counters[n].load_start_low),         \
     STATE_UINT(struct pit, counters[n].load_tick)
 
+/* Every member of struct pit_counter is saved. Not saved: the wiring (bus, sched, irq0,
+ * and irq0_event, whose time the machine saves in its "events" section), and
+ * irq0_level and irq0_next_tick, derived from counter 0 by post_load. */
 static const struct state_field pit_fields[] = {
     PIT_COUNTER_FIELDS(0),
     PIT_COUNTER_FIELDS(1),

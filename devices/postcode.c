@@ -30,5 +30,6 @@ void postcode_init(struct postcode *p, struct bus *bus, const struct chardev *ba
 
 void postcode_reset(struct postcode *p) { p->last = 0; }
 
+/* Not saved: the backend (wiring). */
 static const struct state_field postcode_fields[] = { STATE_UINT(struct postcode, last) };
 const struct state_desc postcode_state_desc = STATE_DESC("postcode", 1, postcode_fields, NULL);

@@ -454,6 +454,9 @@ static void ps2kbd_post_load(void *dev)
         event_cancel(k->sched, &k->repeat_event);
 }
 
+/* Not saved: the wiring (link, connected by kbc_init; sched; repeat_event, whose time
+ * is in the machine's "events" section: repeat_armed and repeat_when are the
+ * keyboard's own copy, from which post_load arms it). */
 static const struct state_field ps2kbd_fields[] = {
     STATE_BYTES(struct ps2kbd, queue.data),
     STATE_UINT(struct ps2kbd, queue.head),

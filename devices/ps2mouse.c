@@ -368,6 +368,9 @@ static void ps2mouse_post_load(void *dev)
         event_cancel(m->sched, &m->report_event);
 }
 
+/* Not saved: the wiring (link, connected by kbc_init; sched; report_event, whose time
+ * is in the machine's "events" section: report_armed and report_when are the mouse's
+ * own copy, from which post_load arms it). */
 static const struct state_field ps2mouse_fields[] = {
     STATE_BYTES(struct ps2mouse, queue.data),
     STATE_UINT(struct ps2mouse, queue.head),

@@ -621,6 +621,11 @@ static void rtc_post_load(void *dev)
     struct rtc *r = dev;
     /* A snapshot is untrusted input: keep the invariants the handlers rely on. */
     r->index &= 0x7F;
+    /* The registers cannot be current as of a time still to come: the chip would stand
+     * still until then (sync ignores earlier times). */
+    uint64_t now = sched_now(r->sched);
+    if (r->last_sync > now)
+        r->last_sync = now;
     r->cmos[RTC_REG_A] &= (uint8_t)~A_UIP;
     r->cmos[RTC_REG_C] &= C_FLAGS;
     r->cmos[RTC_REG_D] = D_VRT;
@@ -629,6 +634,9 @@ static void rtc_post_load(void *dev)
     rearm(r);
 }
 
+/* Not saved: the wiring (bus, sched, irq, and the timer event, whose time is in the
+ * machine's "events" section) and irq_level, derived from registers B and C by
+ * post_load, which also re-arms the timer. */
 static const struct state_field rtc_fields[] = {
     STATE_BYTES(struct rtc, cmos),
     STATE_UINT(struct rtc, index),

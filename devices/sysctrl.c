@@ -55,9 +55,12 @@ static uint32_t shutdown_read(void *opaque, uint32_t port, unsigned size)
     return 0xFF;
 }
 
+#define SHUTDOWN_WORD "Shutdown"
+#define SHUTDOWN_LENGTH (sizeof SHUTDOWN_WORD - 1)
+
 static void shutdown_write(void *opaque, uint32_t port, uint32_t value, unsigned size)
 {
-    static const char word[] = "Shutdown";
+    static const char word[] = SHUTDOWN_WORD;
     struct sysctrl *s = opaque;
     (void)port; (void)size;
     char c = (char)(value & 0xFF);
@@ -91,6 +94,8 @@ void sysctrl_reset(struct sysctrl *s)
     pit_set_gate(s->pit, 2, false);
 }
 
+/* Not saved: the wiring (bus, sched, pit, reset_cpu, power_off, opaque). Port 61h
+ * bit 0 is also timer 2's GATE input, which the PIT saves as its own. */
 static const struct state_field sysctrl_fields[] = {
     STATE_UINT(struct sysctrl, port61),
     STATE_UINT(struct sysctrl, port92),
@@ -103,7 +108,10 @@ static void sysctrl_post_load(void *dev)
     struct sysctrl *s = dev;
     s->port61 &= 0x0F;
     s->port92 &= 0x02;
-    if (s->shutdown_match > 8)
+    /* At most the first 7 letters can have been matched: the 8th turns the machine off
+     * and starts again. A count of 8 would compare the next byte with the terminating
+     * NUL and, matched, the one after with what lies beyond the word. */
+    if (s->shutdown_match >= SHUTDOWN_LENGTH)
         s->shutdown_match = 0;
     bus_set_a20_source(s->bus, A20_SOURCE_PORT92, (s->port92 & 0x02) != 0);
 }

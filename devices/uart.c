@@ -672,6 +672,8 @@ static void uart_post_load(void *dev)
     schedule(u);
 }
 
+/* Not saved: the wiring (bus, sched, irq, backend, base, and the event, whose time is
+ * in the machine's "events" section) and irq_level, derived (see post_load). */
 static const struct state_field uart_fields[] = {
     STATE_UINT(struct uart, ier),
     STATE_UINT(struct uart, lcr),
