@@ -2,7 +2,7 @@
  * Every edit but truncate and poke-raw rebuilds the container, so each section's CRC-32
  * matches its (edited) payload again and the loader sees exactly the damage asked for.
  *
- *   vx86-statetool IN list                            the sections, where each lies
+ *   vx86-statetool IN list                            the sections, where each payload lies
  *   vx86-statetool IN fields NAME                     a field-table section's fields
  *   vx86-statetool IN OUT truncate N                  the first N bytes only
  *   vx86-statetool IN OUT set-format V                the header's format version
@@ -35,6 +35,7 @@ struct section {
     uint32_t version;
     uint8_t *data;
     size_t size;
+    size_t at;           /* where its payload was in the file read */
 };
 
 struct model {
@@ -124,6 +125,7 @@ static void load_model(struct model *m, const uint8_t *data, size_t size, const 
         snprintf(s->name, sizeof s->name, "%s", f.sections[i].name);
         s->version = f.sections[i].version;
         s->size = (size_t)f.sections[i].size;
+        s->at = (size_t)(f.sections[i].data - data);
         s->data = malloc(s->size + 1);
         memcpy(s->data, f.sections[i].data, s->size);
     }
@@ -237,8 +239,8 @@ int main(int argc, char **argv)
         load_model(&m, file, size, in_path);
         if (!strcmp(argv[2], "list")) {
             for (uint32_t i = 0; i < m.count; i++)
-                printf("%-10s version %u, %zu bytes\n", m.sections[i].name, (unsigned)m.sections[i].version,
-                       m.sections[i].size);
+                printf("%-10s version %u, %zu bytes, payload at %zu\n", m.sections[i].name,
+                       (unsigned)m.sections[i].version, m.sections[i].size, m.sections[i].at);
             return 0;
         }
         need_args(argc, 4, "IN fields NAME");
