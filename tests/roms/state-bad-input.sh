@@ -134,6 +134,15 @@ expect_refused "a missing section" "$dir/missing.vx86state" "section 'rtc' is mi
 edit descriptor set cpu 'seg[SEG_CS].rights' 0x8093
 "$statetool" "$dir/descriptor.vx86state" "$dir/descriptor.vx86state" set cpu 'seg[SEG_CS].limit' 0x10000 || fail=1
 expect_refused "an impossible descriptor cache" "$dir/descriptor.vx86state" "section 'cpu'" 'CS' 'descriptor cache'
+# A 286 has no D/B bit: a 32-bit data segment in a 286's state.
+if "${vx86[@]}" -bios "$rom" -cpu 286 -display none -icount -debugcon none -stop-after 30000 \
+        -state-out "$dir/good286.vx86state" </dev/null; then
+    "$statetool" "$dir/good286.vx86state" "$dir/big286.vx86state" set cpu 'seg[SEG_DS].rights' 0x4093 || fail=1
+    expect_refused "a 32-bit segment on a 286" "$dir/big286.vx86state" "section 'cpu'" 'DS' 'on a 286'
+else
+    echo "FAIL: cannot save a 286's state"
+    fail=1
+fi
 edit cpu-state set cpu state 9
 expect_refused "an unknown run state" "$dir/cpu-state.vx86state" "section 'cpu'" 'run state 9'
 edit ram-size set machine ram_mb 4000
