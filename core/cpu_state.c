@@ -74,12 +74,18 @@ const struct state_desc cpu_state_desc = STATE_DESC("cpu", 1, cpu_fields, cpu_po
 
 static const char *const seg_names[6] = { "ES", "CS", "SS", "DS", "FS", "GS" };
 
-/* A descriptor cache that no descriptor could have produced: the limit of a
- * page-granular segment ends in FFFh and a byte-granular one has 20 bits (SDM vol. 3,
- * 3.4.5: G scales the limit by 4 KiB),
- * and the rights use only the bits a descriptor has. */
-static bool segment_possible(const struct segment *s)
+/* A descriptor cache that no descriptor could have produced on that CPU: on a 386 the
+ * limit of a page-granular segment ends in FFFh and a byte-granular one has 20 bits
+ * (SDM vol. 3, 3.4.5: G scales the limit by 4 KiB), and the rights use only the bits a
+ * descriptor has. */
+static bool segment_possible(const struct segment *s, enum cpu_level level)
 {
+    if (level < CPU_386) {
+        /* Before the 386: a 24-bit base (20 on the 8086 and 186, real mode only), a
+         * 16-bit limit, and no G, D/B or AVL (the 286 ignores descriptor byte 6). */
+        uint32_t base_max = level == CPU_286 ? 0xFFFFFFu : 0xFFFFFu;
+        return s->base <= base_max && s->limit <= 0xFFFF && (s->rights & 0xFF00u) == 0;
+    }
     if ((s->rights & SEG_RIGHTS_G) ? (s->limit & 0xFFF) != 0xFFF : s->limit > 0xFFFFF)
         return false;
     return (s->rights & 0x0F00u) == 0; /* bits 8-11 of the rights are not in a descriptor */
@@ -110,15 +116,15 @@ bool cpu_state_check(const struct cpu *cpu, enum cpu_level level, char *why, siz
         return false;
     }
     for (unsigned s = 0; s < 6; s++) {
-        if (!segment_possible(&cpu->seg[s])) {
-            snprintf(why, why_size, "%s (selector %04X) has a descriptor cache no descriptor gives: base %08X limit %08X rights %04X",
-                     seg_names[s], cpu->seg[s].selector, (unsigned)cpu->seg[s].base, (unsigned)cpu->seg[s].limit,
-                     cpu->seg[s].rights);
+        if (!segment_possible(&cpu->seg[s], level)) {
+            snprintf(why, why_size, "%s (selector %04X) has a descriptor cache no descriptor gives on a %s: base %08X limit %08X rights %04X",
+                     seg_names[s], cpu->seg[s].selector, cpu_level_name(level), (unsigned)cpu->seg[s].base,
+                     (unsigned)cpu->seg[s].limit, cpu->seg[s].rights);
             return false;
         }
     }
-    if (!segment_possible(&cpu->ldtr) || !segment_possible(&cpu->tr)) {
-        snprintf(why, why_size, "LDTR or TR has a descriptor cache no descriptor gives");
+    if (!segment_possible(&cpu->ldtr, level) || !segment_possible(&cpu->tr, level)) {
+        snprintf(why, why_size, "LDTR or TR has a descriptor cache no descriptor gives on a %s", cpu_level_name(level));
         return false;
     }
     if (cpu->level < CPU_386 && (cpu->eip > 0xFFFF || cpu->cr0 > 0xFFFF)) {

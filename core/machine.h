@@ -116,6 +116,11 @@ bool machine_state_config(struct statefile *f, struct machine_state_info *info, 
  * message naming the section and what is wrong; the machine is then unusable. */
 bool machine_load_state(struct machine *m, struct statefile *f, char *error, size_t error_size);
 
+/* The field table of a section that is one (machine, bus, cpu, pit, com1...), or NULL:
+ * where each field lies in its payload, for tools that edit state files. */
+struct state_desc;
+const struct state_desc *machine_state_section_desc(const char *section);
+
 /* Runs until 'ns' more guest nanoseconds have passed or the machine stops. */
 enum machine_stop machine_run(struct machine *m, uint64_t ns);
 uint64_t machine_now(const struct machine *m);

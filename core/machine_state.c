@@ -80,6 +80,18 @@ static const struct component components[] = {
 
 static void *component_of(struct machine *m, const struct component *c) { return (uint8_t *)m + c->offset; }
 
+const struct state_desc *machine_state_section_desc(const char *section)
+{
+    if (!strcmp(section, "machine"))
+        return &record_desc;
+    if (!strcmp(section, "bus"))
+        return &bus_desc;
+    for (size_t i = 0; i < COMPONENT_COUNT; i++)
+        if (!strcmp(section, components[i].section))
+            return components[i].desc;
+    return NULL;
+}
+
 /* ---- saving ---- */
 
 static void add_fields(struct statefile_writer *w, const char *section, const struct state_desc *d, const void *dev)
@@ -152,6 +164,18 @@ static struct statefile_section *need(struct statefile *f, const char *name, cha
     return s;
 }
 
+/* A compressed block (the ROM, RAM): its one version. */
+static struct statefile_section *need_blob(struct statefile *f, const char *name, char *error, size_t error_size)
+{
+    struct statefile_section *s = need(f, name, error, error_size);
+    if (s && s->version != BLOB_VERSION) {
+        snprintf(error, error_size, "section '%s': version %u; this vx86 reads version %u", name,
+                 (unsigned)s->version, BLOB_VERSION);
+        return NULL;
+    }
+    return s;
+}
+
 /* Reads a section made of one field table; its length must be what the fields of its
  * version take, no more and no less. */
 static bool load_fields(struct statefile *f, const char *name, const struct state_desc *d, void *dev, char *error,
@@ -168,8 +192,8 @@ static bool load_fields(struct statefile *f, const char *name, const struct stat
     }
     size_t want = state_fields_size(d, s->version);
     if (s->size != want) {
-        snprintf(error, error_size, "section '%s': %llu bytes; version %u of it has %zu", name,
-                 (unsigned long long)s->size, (unsigned)s->version, want);
+        snprintf(error, error_size, "section '%s': %llu bytes, too %s: version %u of it has %zu", name,
+                 (unsigned long long)s->size, s->size > want ? "long" : "short", (unsigned)s->version, want);
         return false;
     }
     struct state_buffer b = statefile_section_reader(s);
@@ -220,7 +244,7 @@ bool machine_state_config(struct statefile *f, struct machine_state_info *info, 
     };
     if (!bios)
         return true;
-    struct statefile_section *s = need(f, "bios", error, error_size);
+    struct statefile_section *s = need_blob(f, "bios", error, error_size);
     if (!s)
         return false;
     uint8_t *rom = malloc(rec.bios_size);
@@ -285,8 +309,8 @@ static bool load_events(struct machine *m, struct statefile *f, uint64_t now, ch
         e->when = armed ? when : 0;
     }
     if (b.failed || state_remaining(&b)) {
-        snprintf(error, error_size, "section 'events': %llu bytes do not hold %u events", (unsigned long long)s->size,
-                 (unsigned)count);
+        snprintf(error, error_size, "section 'events': %llu bytes, too %s for the %u events it counts",
+                 (unsigned long long)s->size, b.failed ? "short" : "long", (unsigned)count);
         return false;
     }
     return true;
@@ -315,7 +339,7 @@ bool machine_load_state(struct machine *m, struct statefile *f, char *error, siz
     m->power_off_requested = rec.power_off_requested;
     m->reset_requested = rec.reset_requested;
 
-    struct statefile_section *ram = need(f, "ram", error, error_size);
+    struct statefile_section *ram = need_blob(f, "ram", error, error_size);
     if (!ram)
         return false;
     struct state_buffer b = statefile_section_reader(ram);

@@ -120,6 +120,24 @@ size_t state_fields_size(const struct state_desc *d, uint32_t version)
     return n;
 }
 
+bool state_field_locate(const struct state_desc *d, uint32_t version, const char *name, size_t *offset,
+                        size_t *size)
+{
+    size_t at = 0;
+    for (size_t i = 0; i < d->field_count; i++) {
+        const struct state_field *f = &d->fields[i];
+        if (!field_present(f, version))
+            continue;
+        if (!strcmp(f->name, name)) {
+            *offset = at;
+            *size = field_size(f);
+            return true;
+        }
+        at += field_size(f);
+    }
+    return false;
+}
+
 void state_save_fields(struct state_buffer *b, const struct state_desc *d, const void *dev)
 {
     for (size_t i = 0; i < d->field_count; i++) {

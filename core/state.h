@@ -81,6 +81,10 @@ bool state_load_fields(struct state_buffer *b, const struct state_desc *d, uint3
                        char *error, size_t error_size);
 /* The bytes the fields of 'version' take. */
 size_t state_fields_size(const struct state_desc *d, uint32_t version);
+/* Where the field of that name lies in the fields of 'version': its offset and size in
+ * bytes. False if there is no such field in that version. (For tools that edit state.) */
+bool state_field_locate(const struct state_desc *d, uint32_t version, const char *name, size_t *offset,
+                        size_t *size);
 
 /* A self-describing record of one component (its name, version, then its fields), as
  * the unit tests use it. */

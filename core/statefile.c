@@ -86,8 +86,8 @@ bool statefile_parse(struct statefile *f, const uint8_t *data, size_t size, bool
     b.pos = 8;
     f->format = (uint32_t)state_get_uint(&b, 4);
     if (!b.failed && (f->format == 0 || f->format > STATEFILE_FORMAT)) {
-        snprintf(error, error_size, "format version %u; this vx86 reads format versions 1 to %u",
-                 (unsigned)f->format, STATEFILE_FORMAT);
+        snprintf(error, error_size, "format version %u; this vx86 reads format versions 1 to %u%s",
+                 (unsigned)f->format, STATEFILE_FORMAT, f->format > STATEFILE_FORMAT ? " (written by a newer vx86?)" : "");
         return false;
     }
     unsigned writer_len = (unsigned)state_get_uint(&b, 1);
@@ -117,8 +117,14 @@ bool statefile_parse(struct statefile *f, const uint8_t *data, size_t size, bool
         s->size = state_get_uint(&b, 8);
         s->crc_stored = (uint32_t)state_get_uint(&b, 4);
         if (b.failed) {
-            snprintf(error, error_size, "truncated: the file ends inside the header of section %u (at byte %zu)",
-                     (unsigned)i + 1, at);
+            if (i == 0)
+                snprintf(error, error_size,
+                         "truncated: the file ends inside the header of section 1 (at byte %zu), the first",
+                         at);
+            else
+                snprintf(error, error_size,
+                         "truncated: the file ends inside the header of section %u (at byte %zu), after section '%s'",
+                         (unsigned)i + 1, at, f->sections[i - 1].name);
             return false;
         }
         if (!name_ok(s->name)) {

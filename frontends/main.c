@@ -258,12 +258,14 @@ static bool build_machine(struct run *r)
     r->machine.bus.log_unassigned = o->log_unimplemented;
     if (r->state && !machine_load_state(&r->machine, r->state, error, sizeof error)) {
         fprintf(stderr, "vx86: -state-in %s: %s\n", o->state_in_path, error);
+        machine_free(&r->machine);
         return false;
     }
     if (o->stop_after) {
         if (o->stop_after <= r->machine.cpu.icount) {
             fprintf(stderr, "vx86: -stop-after %llu: the machine has already run %llu instructions\n",
                     (unsigned long long)o->stop_after, (unsigned long long)r->machine.cpu.icount);
+            machine_free(&r->machine);
             return false;
         }
         machine_stop_at(&r->machine, o->stop_after);

@@ -168,7 +168,7 @@ bool session_restore(struct session *s, struct state_buffer *b, uint64_t *stdin_
     uint64_t next_time = state_get_uint(b, 8);
     uint32_t window_len = (uint32_t)state_get_uint(b, 4);
     if (b->failed || window_len > state_remaining(b)) {
-        snprintf(error, error_size, "section 'session' ends early");
+        snprintf(error, error_size, "section 'session': %zu bytes, too short for what it holds", b->len);
         return false;
     }
     /* The last bytes seen, as many as this watch window holds. */
@@ -179,15 +179,18 @@ bool session_restore(struct session *s, struct state_buffer *b, uint64_t *stdin_
     uint32_t texts = (uint32_t)state_get_uint(b, 4);
     for (uint32_t i = 0; i < texts && !b->failed; i++) {
         uint32_t n = (uint32_t)state_get_uint(b, 4);
-        if (b->failed || n > state_remaining(b))
+        if (b->failed || n > state_remaining(b)) {
+            b->failed = true; /* a text longer than what is left: the section is cut short */
             break;
+        }
         const uint8_t *text = b->data + b->pos;
         b->pos += n;
         if (state_get_uint(b, 1))
             restore_seen(w, text, n);
     }
     if (b->failed || state_remaining(b)) {
-        snprintf(error, error_size, "section 'session': its %zu bytes do not hold what it says", b->len);
+        snprintf(error, error_size, "section 'session': %zu bytes, too %s for what it holds", b->len,
+                 b->failed ? "short" : "long");
         return false;
     }
     /* The same script goes on where it stood; another one starts afresh. */
