@@ -1,6 +1,7 @@
 #include "options.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,7 +92,7 @@ static bool parse_number(const char *flag, const char *arg, double min, double m
     char *end;
     errno = 0;
     double v = strtod(arg, &end);
-    if (errno || end == arg || *end || v < min || v > max) {
+    if (errno || end == arg || *end || !isfinite(v) || v < min || v > max) {
         fprintf(stderr, "vx86: %s %s: expected a number from %g to %g\n", flag, arg, min, max);
         return false;
     }
@@ -110,7 +111,9 @@ static bool parse_memory_size(const char *flag, const char *arg, uint32_t *mb)
         v *= 1024, end++;
     else if (*end == 'M' || *end == 'm')
         end++;
-    if (errno || end == p || *end || v != (uint32_t)v || v < 1 || v > MACHINE_MAX_RAM_MB) {
+    /* In range before the cast: converting a NaN, a negative or a too large double to
+     * an integer is undefined behaviour. */
+    if (errno || end == p || *end || !isfinite(v) || v < 1 || v > MACHINE_MAX_RAM_MB || v != (double)(uint32_t)v) {
         fprintf(stderr, "vx86: %s %s: expected a whole number of MiB from 1 to %u (or with M or G)\n", flag,
                 arg, MACHINE_MAX_RAM_MB);
         return false;
@@ -131,6 +134,12 @@ static bool add_text(const char *flag, const char *arg, const char **list, int *
     }
     list[(*count)++] = arg;
     return true;
+}
+
+uint64_t options_timeout_ns(const struct options *o)
+{
+    /* At most 1e7 s (parse_number's bound below), so the product fits: 1e16 ns. */
+    return o->timeout_seconds > 0 ? (uint64_t)(o->timeout_seconds * 1e9) : 0;
 }
 
 /* Flags are accepted with one dash or two, as QEMU does. */
@@ -219,7 +228,7 @@ bool options_parse(struct options *o, int argc, char **argv, bool *done)
                 const char *shift = strncmp(arg, "shift=", 6) ? arg : arg + 6;
                 if (!parse_number(flag, shift, 0, 10, &number))
                     return false;
-                if (number != (unsigned)number) {
+                if (number != (double)(unsigned)number) {   /* 0 to 10, finite: the cast is defined */
                     fprintf(stderr, "vx86: %s %s: the shift is a whole number\n", flag, arg);
                     return false;
                 }
