@@ -9,8 +9,15 @@
 #include "host.h"
 #include "machine.h"
 #include "options.h"
+#include "outfile.h"
 #include "session.h"
+#include "signals.h"
 #include "streams.h"
+
+/* How often a -serial file:FIFO with no reader is tried again, and after how long
+ * vx86 says that it is waiting. */
+#define FIFO_RETRY_NS 10000000u
+#define FIFO_NOTICE_NS 1000000000u
 
 /* Everything one run owns; one instance, on the heap (the machine is large). */
 struct run {
@@ -24,8 +31,40 @@ struct run {
     size_t bios_size;
     uint8_t cmos[128];
     bool have_cmos;
-    FILE *dump;                 /* -dump-state, created before the run */
+    bool machine_built;
+    struct outfile cmos_out;    /* -cmos, begun before the run, committed at exit */
+    struct outfile dump;        /* -dump-state, likewise */
+    uint64_t start_ns;          /* the -timeout clock starts before any stream opens */
+    bool stdout_reported;       /* one message for stdout, however many streams use it */
 };
+
+static const char *stream_file(const struct stream_spec *spec)
+{
+    return spec->kind == STREAM_FILE ? spec->path : NULL;
+}
+
+/* No output may be named by another option (input or output): checked before anything
+ * is opened for writing. One line per option that names a file. */
+static bool check_conflicts(const struct options *o)
+{
+    const struct file_use uses[] = {
+        { "-bios", o->bios_path, false },
+        { "-cmos", o->cmos_path, true },      /* read at start, written at exit */
+        { "-dump-state", o->dump_state_path, true },
+        { "-serial (COM1)", stream_file(&o->serial[0]), true },
+        { "-serial (COM2)", stream_file(&o->serial[1]), true },
+        { "-serial (COM3)", stream_file(&o->serial[2]), true },
+        { "-serial (COM4)", stream_file(&o->serial[3]), true },
+        { "-debugcon", stream_file(&o->debugcon), true },
+        { "-post", stream_file(&o->post), true },
+    };
+    _Static_assert(MAX_SERIAL == 4, "one line above per serial port");
+    char why[1024];
+    if (check_file_conflicts(uses, sizeof uses / sizeof uses[0], why, sizeof why))
+        return true;
+    fprintf(stderr, "vx86: %s\n", why);
+    return false;
+}
 
 /* Reads a whole file, at most 'max' bytes; a message names the file on failure. */
 static uint8_t *read_file(const char *flag, const char *path, size_t max, size_t *size)
@@ -100,72 +139,138 @@ static bool load_cmos(struct run *r)
     return true;
 }
 
-static void save_cmos(const struct run *r)
+/* The outputs written at exit are begun before the run: a path that cannot be written
+ * is an error up front rather than a lost result at the end, and until the commit at
+ * exit the old file stays as it was. */
+static bool begin_outputs(struct run *r)
 {
-    const char *path = r->options.cmos_path;
-    if (!path)
-        return;
-    FILE *f = fopen(path, "wb");
-    if (!f || fwrite(r->machine.rtc.cmos, 1, 128, f) != 128)
-        fprintf(stderr, "vx86: -cmos %s: cannot write it\n", path);
-    if (f)
-        fclose(f);
+    const struct options *o = &r->options;
+    if (o->cmos_path && !outfile_begin(&r->cmos_out, o->cmos_path)) {
+        fprintf(stderr, "vx86: -cmos %s: cannot write it: %s\n", o->cmos_path, outfile_error(&r->cmos_out));
+        return false;
+    }
+    if (o->dump_state_path && !outfile_begin(&r->dump, o->dump_state_path)) {
+        fprintf(stderr, "vx86: -dump-state %s: cannot create: %s\n", o->dump_state_path, outfile_error(&r->dump));
+        return false;
+    }
+    return true;
 }
 
-/* The dump file is created before the run, so a path that cannot be written is a usage
- * error up front rather than a lost result at the end. */
-static bool open_dump(struct run *r)
+/* Writes and commits the outputs of a run that ended; false if one is lost. */
+static bool save_outputs(struct run *r)
 {
-    const char *path = r->options.dump_state_path;
-    if (!path)
-        return true;
-    r->dump = fopen(path, "wb");
-    if (!r->dump)
-        fprintf(stderr, "vx86: -dump-state %s: cannot create: %s\n", path, strerror(errno));
-    return r->dump != NULL;
-}
-
-static bool write_dump(struct run *r)
-{
-    if (!r->dump)
-        return true;
-    bool ok = state_dump(r->dump, &r->machine.cpu, machine_now(&r->machine));
-    ok = fclose(r->dump) == 0 && ok;
-    r->dump = NULL;
-    if (!ok)
-        fprintf(stderr, "vx86: -dump-state %s: cannot write it\n", r->options.dump_state_path);
+    const struct options *o = &r->options;
+    bool ok = true;
+    if (o->cmos_path) {
+        fwrite(r->machine.rtc.cmos, 1, 128, r->cmos_out.file); /* a failure is the stream's: commit sees it */
+        if (!outfile_commit(&r->cmos_out)) {
+            fprintf(stderr, "vx86: -cmos %s: cannot write it: %s\n", o->cmos_path, outfile_error(&r->cmos_out));
+            ok = false;
+        }
+    }
+    if (o->dump_state_path) {
+        state_dump(r->dump.file, &r->machine.cpu, machine_now(&r->machine)); /* likewise */
+        if (!outfile_commit(&r->dump)) {
+            fprintf(stderr, "vx86: -dump-state %s: cannot write it: %s\n", o->dump_state_path, outfile_error(&r->dump));
+            ok = false;
+        }
+    }
     return ok;
 }
 
-static bool open_streams(struct run *r)
+static void report_stream(struct run *r, struct stream *s)
+{
+    if (s->reported)
+        return;
+    s->reported = true;
+    if (!s->path) {
+        if (r->stdout_reported)
+            return;
+        r->stdout_reported = true;
+    }
+    stream_report(s);
+}
+
+/* Opens one stream; a FIFO with no reader yet is tried again until one comes, the
+ * -timeout expires or a signal stops the run. Returns the exit status (EXIT_OK: open). */
+static int open_stream(struct run *r, struct stream *s, const struct stream_spec *spec, struct text_watch *watch,
+                       const char *what)
+{
+    uint64_t limit = options_timeout_ns(&r->options), waiting = host_monotonic_ns();
+    bool told = false;
+    for (;;) {
+        switch (stream_open(s, spec, &r->input, watch, what)) {
+        case STREAM_OPENED:
+            return EXIT_OK;
+        case STREAM_FAILED:
+            return EXIT_USAGE;
+        case STREAM_NO_READER:
+            break;
+        }
+        uint64_t now = host_monotonic_ns();
+        int sig = signals_stop_requested();
+        if (sig) {
+            fprintf(stderr, "vx86: stopped by %s, waiting for a reader on the FIFO %s file:%s\n",
+                    signals_name(sig), what, spec->path);
+            return signals_exit_status(sig);
+        }
+        if (limit && now - r->start_ns >= limit) {
+            fprintf(stderr, "vx86: -timeout: stopped after %g s: no reader on the FIFO %s file:%s\n",
+                    r->options.timeout_seconds, what, spec->path);
+            return EXIT_TIMEOUT;
+        }
+        if (!told && now - waiting >= FIFO_NOTICE_NS) {
+            fprintf(stderr, "vx86: %s file:%s: no reader on the FIFO yet; waiting for one\n", what, spec->path);
+            told = true;
+        }
+        host_sleep_ns(FIFO_RETRY_NS);
+    }
+}
+
+static int open_streams(struct run *r)
 {
     const struct options *o = &r->options;
     static const struct stream_spec none = { STREAM_NONE, NULL };
-    for (int i = 0; i < MAX_SERIAL; i++) {
+    int status = EXIT_OK;
+    for (int i = 0; i < MAX_SERIAL && status == EXIT_OK; i++) {
         const struct stream_spec *spec = i < o->serial_count ? &o->serial[i] : &none;
-        if (!stream_open(&r->serial[i], spec, &r->input, i == 0 ? &r->watch : NULL, "-serial"))
-            return false;
+        status = open_stream(r, &r->serial[i], spec, i == 0 ? &r->watch : NULL, "-serial");
     }
-    return stream_open(&r->debugcon, &o->debugcon, NULL, NULL, "-debugcon") &&
-           stream_open(&r->post, &o->post, NULL, NULL, "-post");
+    if (status == EXIT_OK)
+        status = open_stream(r, &r->debugcon, &o->debugcon, NULL, "-debugcon");
+    if (status == EXIT_OK)
+        status = open_stream(r, &r->post, &o->post, NULL, "-post");
+    return status;
 }
 
-static void between_slices(void *opaque)
+/* Output flushing (a write error ends the run) and input polling. */
+static bool between_slices(void *opaque)
 {
     struct run *r = opaque;
-    for (int i = 0; i < MAX_SERIAL; i++)
-        stream_flush(&r->serial[i]);
-    stream_flush(&r->debugcon);
-    stream_flush(&r->post);
+    bool ok = true;
+    for (int i = 0; i < MAX_SERIAL + 2; i++) {
+        struct stream *s = i < MAX_SERIAL ? &r->serial[i] : i == MAX_SERIAL ? &r->debugcon : &r->post;
+        if (!stream_flush(s)) {
+            report_stream(r, s);
+            ok = false;
+        }
+    }
     stdin_buffer_poll(&r->input);
+    return ok;
 }
 
-static void close_streams(struct run *r)
+/* False if a stream lost output (reported). */
+static bool close_streams(struct run *r)
 {
-    for (int i = 0; i < MAX_SERIAL; i++)
-        stream_close(&r->serial[i]);
-    stream_close(&r->debugcon);
-    stream_close(&r->post);
+    bool ok = true;
+    for (int i = 0; i < MAX_SERIAL + 2; i++) {
+        struct stream *s = i < MAX_SERIAL ? &r->serial[i] : i == MAX_SERIAL ? &r->debugcon : &r->post;
+        if (!stream_close(s)) {
+            report_stream(r, s);
+            ok = false;
+        }
+    }
+    return ok;
 }
 
 static bool build_machine(struct run *r)
@@ -202,6 +307,43 @@ static void print_stats(const struct run *r, double seconds)
             seconds, seconds > 0 ? (double)n / seconds / 1e6 : 0.0);
 }
 
+/* An output was lost: that is exit status 1, whatever else ended the run (but an
+ * internal error stays one). */
+static int output_lost(int status)
+{
+    return status == EXIT_INTERNAL ? status : EXIT_USAGE;
+}
+
+static int run(struct run *r, int argc, char **argv)
+{
+    bool done;
+    if (!options_parse(&r->options, argc, argv, &done))
+        return EXIT_USAGE;
+    if (done)
+        return EXIT_OK;
+    signals_install();
+    r->start_ns = host_monotonic_ns();
+    if (!check_conflicts(&r->options) || !load_firmware(r) || !load_cmos(r) || !begin_outputs(r))
+        return EXIT_USAGE;
+    int status = open_streams(r);
+    if (status != EXIT_OK)
+        return status;
+    if (!build_machine(r))
+        return EXIT_USAGE;
+    r->machine_built = true;
+    if (!session_init(&r->session, &r->options, &r->machine, &r->watch, r->start_ns)) {
+        fprintf(stderr, "vx86: out of memory\n");
+        return EXIT_INTERNAL;
+    }
+    uint64_t start = host_monotonic_ns();
+    status = session_run(&r->session, between_slices, r);
+    if (r->options.stats)
+        print_stats(r, (double)(host_monotonic_ns() - start) / 1e9);
+    if (!save_outputs(r))
+        status = output_lost(status);
+    return status;
+}
+
 int main(int argc, char **argv)
 {
     stdio_binary_mode();
@@ -210,25 +352,22 @@ int main(int argc, char **argv)
         fprintf(stderr, "vx86: out of memory\n");
         return EXIT_INTERNAL;
     }
-    bool done;
-    int status = EXIT_USAGE;
-    if (!options_parse(&r->options, argc, argv, &done) || (done && (status = EXIT_OK, true)))
-        goto out;
-    if (!load_firmware(r) || !load_cmos(r) || !open_dump(r) || !open_streams(r) || !build_machine(r))
-        goto out;
-    uint64_t start = host_monotonic_ns();
-    session_init(&r->session, &r->options, &r->machine, &r->watch);
-    status = session_run(&r->session, between_slices, r);
-    if (r->options.stats)
-        print_stats(r, (double)(host_monotonic_ns() - start) / 1e9);
-    save_cmos(r);
-    if (!write_dump(r) && status == EXIT_OK)
-        status = EXIT_USAGE;
-    machine_free(&r->machine);
-out:
-    if (r->dump)
-        fclose(r->dump);
-    close_streams(r);
+    int status = run(r, argc, argv);
+    /* Whatever was not committed (start-up failed) is dropped: the old files stay. */
+    outfile_abort(&r->cmos_out);
+    outfile_abort(&r->dump);
+    if (!close_streams(r))
+        status = output_lost(status);
+    /* stdout also carries -help and -version; a lost line there is an error too. */
+    errno = 0;
+    if ((fflush(stdout) != 0 || ferror(stdout)) && !r->stdout_reported) {
+        fprintf(stderr, "vx86: stdout: write error: %s\n", strerror(errno ? errno : EIO));
+        status = output_lost(status);
+    }
+    session_free(&r->session);
+    text_watch_free(&r->watch);
+    if (r->machine_built)
+        machine_free(&r->machine);
     free(r->bios);
     free(r);
     return status;

@@ -31,6 +31,9 @@ void options_print_help(FILE *out)
         "                          two hex digits: stdio, file:PATH or none\n"
         "  -display none           no window (the only display until the VGA arrives)\n"
         "  -nographic              no window, COM1 on stdio unless -serial says otherwise\n"
+        "  A file:PATH is written as the run goes; a FIFO with no reader is waited for\n"
+        "  (no longer than -timeout). A write error on any of them, or on stdout, ends\n"
+        "  the run with exit status 1.\n"
         "\n"
         "Time:\n"
         "  -icount [N|shift=N]     deterministic clock: each instruction takes 2^N ns of\n"
@@ -56,6 +59,12 @@ void options_print_help(FILE *out)
         "                          same run gives the same file on every host\n"
         "  -help, -version\n"
         "\n"
+        "Files: -dump-state and -cmos are written at exit (also after -timeout, Ctrl+C or\n"
+        "SIGTERM) to a temporary file beside FILE that replaces FILE only once it is\n"
+        "whole: a run that fails to start, or a write that fails, leaves FILE as it was.\n"
+        "No option may name a file that another one names and vx86 writes (-bios,\n"
+        "-cmos, -dump-state, each file:PATH): that is a usage error.\n"
+        "\n"
         "KEYS: characters type themselves (with Shift where needed); \\n is Enter, \\t Tab,\n"
         "\\\\ a backslash; {NAME} is a special key: %s;\n"
         "{ctrl-X}, {alt-X} and {shift-X} hold a modifier while X is pressed (X a character\n"
@@ -64,11 +73,15 @@ void options_print_help(FILE *out)
         "Exit status:\n"
         "  0  every -exit-on text appeared; or, with none given, the guest powered off,\n"
         "     halted with interrupts disabled, or triple-faulted with -no-reboot\n"
-        "  1  a usage error, a bad input file, or an output file that cannot be written\n"
+        "  1  a usage error, a bad input file, or an output that cannot be written\n"
+        "     (a file, or stdout; this one wins over 3, 4, 5, 130 and 143)\n"
         "  2  an internal error\n"
         "  3  -timeout expired\n"
         "  4  a -fail-on text appeared\n"
-        "  5  the guest stopped (as for 0) before every -exit-on text appeared\n",
+        "  5  the guest stopped (as for 0) before every -exit-on text appeared\n"
+        "  130  stopped by SIGINT (Ctrl+C), after saving -dump-state and -cmos (a second\n"
+        "       SIGINT ends vx86 at once)\n"
+        "  143  stopped by SIGTERM, likewise\n",
         keys_special_names());
 }
 
@@ -87,6 +100,8 @@ static bool parse_stream(const char *flag, const char *arg, struct stream_spec *
     return true;
 }
 
+/* strtod also takes "nan" and "inf": a NaN compares false with every bound, so it is
+ * refused by name, before any caller turns the number into an integer. */
 static bool parse_number(const char *flag, const char *arg, double min, double max, double *out)
 {
     char *end;

@@ -58,5 +58,7 @@ struct options {
  * when the command was fully handled (-help, -version). */
 bool options_parse(struct options *o, int argc, char **argv, bool *done);
 void options_print_help(FILE *out);
+/* -timeout in nanoseconds of host time; 0: none. */
+uint64_t options_timeout_ns(const struct options *o);
 
 #endif
