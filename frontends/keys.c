@@ -181,5 +181,5 @@ size_t keys_parse(const char *text, struct key_action *out, size_t max)
     struct key_writer w = { out, max, 0 };
     if (!convert(text, &w, why, sizeof why))
         return 0;
-    return w.count < max ? w.count : max;
+    return w.count;
 }

@@ -15,7 +15,9 @@ struct key_action {
 
 /* Checks the notation; on error 'why' says what and where. */
 bool keys_validate(const char *text, char *why, size_t why_size);
-/* Converts a validated string; returns the number of actions (at most max). */
+/* Converts a validated string: stores at most max actions in out (which may be NULL
+ * when max is 0) and returns how many the string has, as snprintf does: a first call
+ * with no room counts them, to size the array. */
 size_t keys_parse(const char *text, struct key_action *out, size_t max);
 /* The {NAME} keys, for -help. */
 const char *keys_special_names(void);

@@ -9,11 +9,18 @@
 #include "host.h"
 #include "machine.h"
 #include "options.h"
+#include "outfile.h"
 #include "session.h"
+#include "signals.h"
 #include "state_io.h"
 #include "statefile.h"
 #include "streams.h"
 #include "version.h"
+
+/* How often a -serial file:FIFO with no reader is tried again, and after how long
+ * vx86 says that it is waiting. */
+#define FIFO_RETRY_NS 10000000u
+#define FIFO_NOTICE_NS 1000000000u
 
 /* Everything one run owns; one instance, on the heap (the machine is large). */
 struct run {
@@ -27,12 +34,50 @@ struct run {
     size_t bios_size;
     uint8_t cmos[128];
     bool have_cmos;
-    FILE *dump;                 /* -dump-state, created before the run */
+    bool machine_built;
+    struct outfile cmos_out;    /* -cmos, begun before the run, committed at exit */
+    struct outfile dump;        /* -dump-state, likewise */
+    struct outfile state_out;   /* -state-out, likewise */
+    uint64_t start_ns;          /* the -timeout clock starts before any stream opens */
+    bool stdout_reported;       /* one message for stdout, however many streams use it */
     uint8_t *state_data;        /* -state-in: the file's bytes, and what it holds */
     size_t state_size;
     struct statefile *state;
     struct machine_state_info state_machine;
 };
+
+static const char *stream_file(const struct stream_spec *spec)
+{
+    return spec->kind == STREAM_FILE ? spec->path : NULL;
+}
+
+/* No output may be named by another option (input or output): checked before anything
+ * is opened for writing. One line per option that names a file. */
+static bool check_conflicts(const struct options *o)
+{
+    const struct file_use uses[] = {
+        { "-bios", o->bios_path, false },
+        { "-cmos", o->cmos_path, true },      /* read at start, written at exit */
+        { "-dump-state", o->dump_state_path, true },
+        /* -state-out may name the -state-in file: it is read whole before the run and
+         * replaced only when the new state is complete. */
+        { "-state-in", o->state_out_path && o->state_in_path && !strcmp(o->state_in_path, o->state_out_path)
+                           ? NULL : o->state_in_path, false },
+        { "-state-out", o->state_out_path, true },
+        { "-serial (COM1)", stream_file(&o->serial[0]), true },
+        { "-serial (COM2)", stream_file(&o->serial[1]), true },
+        { "-serial (COM3)", stream_file(&o->serial[2]), true },
+        { "-serial (COM4)", stream_file(&o->serial[3]), true },
+        { "-debugcon", stream_file(&o->debugcon), true },
+        { "-post", stream_file(&o->post), true },
+    };
+    _Static_assert(MAX_SERIAL == 4, "one line above per serial port");
+    char why[1024];
+    if (check_file_conflicts(uses, sizeof uses / sizeof uses[0], why, sizeof why))
+        return true;
+    fprintf(stderr, "vx86: %s\n", why);
+    return false;
+}
 
 /* Reads a whole file, at most 'max' bytes; a message names the file on failure. */
 static uint8_t *read_file(const char *flag, const char *path, size_t max, size_t *size)
@@ -164,72 +209,144 @@ static bool load_cmos(struct run *r)
     return true;
 }
 
-static void save_cmos(const struct run *r)
+/* The outputs written at exit are begun before the run: a path that cannot be written
+ * is an error up front rather than a lost result at the end, and until the commit at
+ * exit the old file stays as it was. */
+static bool save_state(struct run *r);
+
+static bool begin_outputs(struct run *r)
 {
-    const char *path = r->options.cmos_path;
-    if (!path)
+    const struct options *o = &r->options;
+    if (o->cmos_path && !outfile_begin(&r->cmos_out, o->cmos_path)) {
+        fprintf(stderr, "vx86: -cmos %s: cannot write it: %s\n", o->cmos_path, outfile_error(&r->cmos_out));
+        return false;
+    }
+    if (o->dump_state_path && !outfile_begin(&r->dump, o->dump_state_path)) {
+        fprintf(stderr, "vx86: -dump-state %s: cannot create: %s\n", o->dump_state_path, outfile_error(&r->dump));
+        return false;
+    }
+    if (o->state_out_path && !outfile_begin(&r->state_out, o->state_out_path)) {
+        fprintf(stderr, "vx86: -state-out %s: cannot create: %s\n", o->state_out_path, outfile_error(&r->state_out));
+        return false;
+    }
+    return true;
+}
+
+/* Writes and commits the outputs of a run that ended; false if one is lost. */
+static bool save_outputs(struct run *r)
+{
+    const struct options *o = &r->options;
+    bool ok = true;
+    if (o->cmos_path) {
+        fwrite(r->machine.rtc.cmos, 1, 128, r->cmos_out.file); /* a failure is the stream's: commit sees it */
+        if (!outfile_commit(&r->cmos_out)) {
+            fprintf(stderr, "vx86: -cmos %s: cannot write it: %s\n", o->cmos_path, outfile_error(&r->cmos_out));
+            ok = false;
+        }
+    }
+    if (o->dump_state_path) {
+        state_dump(r->dump.file, &r->machine.cpu, machine_now(&r->machine)); /* likewise */
+        if (!outfile_commit(&r->dump)) {
+            fprintf(stderr, "vx86: -dump-state %s: cannot write it: %s\n", o->dump_state_path, outfile_error(&r->dump));
+            ok = false;
+        }
+    }
+    return save_state(r) && ok;
+}
+
+static void report_stream(struct run *r, struct stream *s)
+{
+    if (s->reported)
         return;
-    FILE *f = fopen(path, "wb");
-    if (!f || fwrite(r->machine.rtc.cmos, 1, 128, f) != 128)
-        fprintf(stderr, "vx86: -cmos %s: cannot write it\n", path);
-    if (f)
-        fclose(f);
+    s->reported = true;
+    if (!s->path) {
+        if (r->stdout_reported)
+            return;
+        r->stdout_reported = true;
+    }
+    stream_report(s);
 }
 
-/* The dump file is created before the run, so a path that cannot be written is a usage
- * error up front rather than a lost result at the end. */
-static bool open_dump(struct run *r)
+/* Opens one stream; a FIFO with no reader yet is tried again until one comes, the
+ * -timeout expires or a signal stops the run. Returns the exit status (EXIT_OK: open). */
+static int open_stream(struct run *r, struct stream *s, const struct stream_spec *spec, struct text_watch *watch,
+                       const char *what)
 {
-    const char *path = r->options.dump_state_path;
-    if (!path)
-        return true;
-    r->dump = fopen(path, "wb");
-    if (!r->dump)
-        fprintf(stderr, "vx86: -dump-state %s: cannot create: %s\n", path, strerror(errno));
-    return r->dump != NULL;
+    uint64_t limit = options_timeout_ns(&r->options), waiting = host_monotonic_ns();
+    bool told = false;
+    for (;;) {
+        switch (stream_open(s, spec, &r->input, watch, what)) {
+        case STREAM_OPENED:
+            return EXIT_OK;
+        case STREAM_FAILED:
+            return EXIT_USAGE;
+        case STREAM_NO_READER:
+            break;
+        }
+        uint64_t now = host_monotonic_ns();
+        int sig = signals_stop_requested();
+        if (sig) {
+            fprintf(stderr, "vx86: stopped by %s, waiting for a reader on the FIFO %s file:%s\n",
+                    signals_name(sig), what, spec->path);
+            return signals_exit_status(sig);
+        }
+        if (limit && now - r->start_ns >= limit) {
+            fprintf(stderr, "vx86: -timeout: stopped after %g s: no reader on the FIFO %s file:%s\n",
+                    r->options.timeout_seconds, what, spec->path);
+            return EXIT_TIMEOUT;
+        }
+        if (!told && now - waiting >= FIFO_NOTICE_NS) {
+            fprintf(stderr, "vx86: %s file:%s: no reader on the FIFO yet; waiting for one\n", what, spec->path);
+            told = true;
+        }
+        host_sleep_ns(FIFO_RETRY_NS);
+    }
 }
 
-static bool write_dump(struct run *r)
-{
-    if (!r->dump)
-        return true;
-    bool ok = state_dump(r->dump, &r->machine.cpu, machine_now(&r->machine));
-    ok = fclose(r->dump) == 0 && ok;
-    r->dump = NULL;
-    if (!ok)
-        fprintf(stderr, "vx86: -dump-state %s: cannot write it\n", r->options.dump_state_path);
-    return ok;
-}
-
-static bool open_streams(struct run *r)
+static int open_streams(struct run *r)
 {
     const struct options *o = &r->options;
     static const struct stream_spec none = { STREAM_NONE, NULL };
-    for (int i = 0; i < MAX_SERIAL; i++) {
+    int status = EXIT_OK;
+    for (int i = 0; i < MAX_SERIAL && status == EXIT_OK; i++) {
         const struct stream_spec *spec = i < o->serial_count ? &o->serial[i] : &none;
-        if (!stream_open(&r->serial[i], spec, &r->input, i == 0 ? &r->watch : NULL, "-serial"))
-            return false;
+        status = open_stream(r, &r->serial[i], spec, i == 0 ? &r->watch : NULL, "-serial");
     }
-    return stream_open(&r->debugcon, &o->debugcon, NULL, NULL, "-debugcon") &&
-           stream_open(&r->post, &o->post, NULL, NULL, "-post");
+    if (status == EXIT_OK)
+        status = open_stream(r, &r->debugcon, &o->debugcon, NULL, "-debugcon");
+    if (status == EXIT_OK)
+        status = open_stream(r, &r->post, &o->post, NULL, "-post");
+    return status;
 }
 
-static void between_slices(void *opaque)
+/* Output flushing (a write error ends the run) and input polling. */
+static bool between_slices(void *opaque)
 {
     struct run *r = opaque;
-    for (int i = 0; i < MAX_SERIAL; i++)
-        stream_flush(&r->serial[i]);
-    stream_flush(&r->debugcon);
-    stream_flush(&r->post);
+    bool ok = true;
+    for (int i = 0; i < MAX_SERIAL + 2; i++) {
+        struct stream *s = i < MAX_SERIAL ? &r->serial[i] : i == MAX_SERIAL ? &r->debugcon : &r->post;
+        if (!stream_flush(s)) {
+            report_stream(r, s);
+            ok = false;
+        }
+    }
     stdin_buffer_poll(&r->input);
+    return ok;
 }
 
-static void close_streams(struct run *r)
+/* False if a stream lost output (reported). */
+static bool close_streams(struct run *r)
 {
-    for (int i = 0; i < MAX_SERIAL; i++)
-        stream_close(&r->serial[i]);
-    stream_close(&r->debugcon);
-    stream_close(&r->post);
+    bool ok = true;
+    for (int i = 0; i < MAX_SERIAL + 2; i++) {
+        struct stream *s = i < MAX_SERIAL ? &r->serial[i] : i == MAX_SERIAL ? &r->debugcon : &r->post;
+        if (!stream_close(s)) {
+            report_stream(r, s);
+            ok = false;
+        }
+    }
+    return ok;
 }
 
 static bool build_machine(struct run *r)
@@ -322,11 +439,18 @@ static bool save_state(struct run *r)
     state_buffer_free(&b);
     size_t size = 0;
     const uint8_t *data = statefile_finish(&w, &size);
-    bool ok = data && state_file_write("-state-out", path, data, size);
-    if (!data)
+    if (!data) {
         fprintf(stderr, "vx86: -state-out %s: out of memory saving the machine\n", path);
+        statefile_writer_free(&w);
+        return false;
+    }
+    fwrite(data, 1, size, r->state_out.file); /* a failure is the stream's: commit sees it */
     statefile_writer_free(&w);
-    return ok;
+    if (!outfile_commit(&r->state_out)) {
+        fprintf(stderr, "vx86: -state-out %s: cannot write it: %s\n", path, outfile_error(&r->state_out));
+        return false;
+    }
+    return true;
 }
 
 static void print_stats(const struct run *r, double seconds)
@@ -334,6 +458,48 @@ static void print_stats(const struct run *r, double seconds)
     uint64_t n = r->machine.cpu.icount;
     fprintf(stderr, "vx86: %llu instructions in %.3f s of host time: %.1f MIPS\n", (unsigned long long)n,
             seconds, seconds > 0 ? (double)n / seconds / 1e6 : 0.0);
+}
+
+/* An output was lost: that is exit status 1, whatever else ended the run (but an
+ * internal error stays one). */
+static int output_lost(int status)
+{
+    return status == EXIT_INTERNAL ? status : EXIT_USAGE;
+}
+
+static int run(struct run *r, int argc, char **argv)
+{
+    bool done;
+    if (!options_parse(&r->options, argc, argv, &done))
+        return EXIT_USAGE;
+    if (done)
+        return EXIT_OK;
+    if (r->options.state_info_path)
+        return state_file_info(r->options.state_info_path, stdout);
+    signals_install();
+    r->start_ns = host_monotonic_ns();
+    if (!check_conflicts(&r->options) || !load_state_file(r) || !load_firmware(r) || !load_cmos(r) ||
+        !begin_outputs(r))
+        return EXIT_USAGE;
+    int status = open_streams(r);
+    if (status != EXIT_OK)
+        return status;
+    if (!build_machine(r))
+        return EXIT_USAGE;
+    r->machine_built = true;
+    if (!session_init(&r->session, &r->options, &r->machine, &r->watch, r->start_ns)) {
+        fprintf(stderr, "vx86: out of memory\n");
+        return EXIT_INTERNAL;
+    }
+    if (!restore_session(r))
+        return EXIT_USAGE;
+    uint64_t start = host_monotonic_ns();
+    status = session_run(&r->session, between_slices, r);
+    if (r->options.stats)
+        print_stats(r, (double)(host_monotonic_ns() - start) / 1e9);
+    if (!save_outputs(r))
+        status = output_lost(status);
+    return status;
 }
 
 int main(int argc, char **argv)
@@ -344,36 +510,23 @@ int main(int argc, char **argv)
         fprintf(stderr, "vx86: out of memory\n");
         return EXIT_INTERNAL;
     }
-    bool done;
-    int status = EXIT_USAGE;
-    if (!options_parse(&r->options, argc, argv, &done) || (done && (status = EXIT_OK, true)))
-        goto out;
-    if (r->options.state_info_path) {
-        status = state_file_info(r->options.state_info_path, stdout);
-        goto out;
+    int status = run(r, argc, argv);
+    /* Whatever was not committed (start-up failed) is dropped: the old files stay. */
+    outfile_abort(&r->cmos_out);
+    outfile_abort(&r->dump);
+    outfile_abort(&r->state_out);
+    if (!close_streams(r))
+        status = output_lost(status);
+    /* stdout also carries -help and -version; a lost line there is an error too. */
+    errno = 0;
+    if ((fflush(stdout) != 0 || ferror(stdout)) && !r->stdout_reported) {
+        fprintf(stderr, "vx86: stdout: write error: %s\n", strerror(errno ? errno : EIO));
+        status = output_lost(status);
     }
-    if (!load_state_file(r) || !load_firmware(r) || !load_cmos(r) || !open_dump(r) || !open_streams(r) ||
-        !build_machine(r))
-        goto out;
-    uint64_t start = host_monotonic_ns();
-    session_init(&r->session, &r->options, &r->machine, &r->watch);
-    if (!restore_session(r)) {
+    session_free(&r->session);
+    text_watch_free(&r->watch);
+    if (r->machine_built)
         machine_free(&r->machine);
-        goto out;
-    }
-    status = session_run(&r->session, between_slices, r);
-    if (r->options.stats)
-        print_stats(r, (double)(host_monotonic_ns() - start) / 1e9);
-    save_cmos(r);
-    if (!write_dump(r) && status == EXIT_OK)
-        status = EXIT_USAGE;
-    if (!save_state(r) && status == EXIT_OK)
-        status = EXIT_USAGE;
-    machine_free(&r->machine);
-out:
-    if (r->dump)
-        fclose(r->dump);
-    close_streams(r);
     free(r->bios);
     free(r->state);
     free(r->state_data);

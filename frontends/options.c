@@ -1,6 +1,7 @@
 #include "options.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,6 +40,9 @@ void options_print_help(FILE *out)
         "                          two hex digits: stdio, file:PATH or none\n"
         "  -display none           no window (the only display until the VGA arrives)\n"
         "  -nographic              no window, COM1 on stdio unless -serial says otherwise\n"
+        "  A file:PATH is written as the run goes; a FIFO with no reader is waited for\n"
+        "  (no longer than -timeout). A write error on any of them, or on stdout, ends\n"
+        "  the run with exit status 1.\n"
         "\n"
         "Time:\n"
         "  -icount [N|shift=N]     deterministic clock: each instruction takes 2^N ns of\n"
@@ -67,6 +71,12 @@ void options_print_help(FILE *out)
         "                          same run gives the same file on every host\n"
         "  -help, -version\n"
         "\n"
+        "Files: -dump-state and -cmos are written at exit (also after -timeout, Ctrl+C or\n"
+        "SIGTERM) to a temporary file beside FILE that replaces FILE only once it is\n"
+        "whole: a run that fails to start, or a write that fails, leaves FILE as it was.\n"
+        "No option may name a file that another one names and vx86 writes (-bios,\n"
+        "-cmos, -dump-state, each file:PATH): that is a usage error.\n"
+        "\n"
         "KEYS: characters type themselves (with Shift where needed); \\n is Enter, \\t Tab,\n"
         "\\\\ a backslash; {NAME} is a special key: %s;\n"
         "{ctrl-X}, {alt-X} and {shift-X} hold a modifier while X is pressed (X a character\n"
@@ -75,11 +85,15 @@ void options_print_help(FILE *out)
         "Exit status:\n"
         "  0  every -exit-on text appeared; or, with none given, the guest powered off,\n"
         "     halted with interrupts disabled, or triple-faulted with -no-reboot\n"
-        "  1  a usage error, a bad input file, or an output file that cannot be written\n"
+        "  1  a usage error, a bad input file, or an output that cannot be written\n"
+        "     (a file, or stdout; this one wins over 3, 4, 5, 130 and 143)\n"
         "  2  an internal error\n"
         "  3  -timeout expired\n"
         "  4  a -fail-on text appeared\n"
-        "  5  the guest stopped (as for 0) before every -exit-on text appeared\n",
+        "  5  the guest stopped (as for 0) before every -exit-on text appeared\n"
+        "  130  stopped by SIGINT (Ctrl+C), after saving -dump-state and -cmos (a second\n"
+        "       SIGINT ends vx86 at once)\n"
+        "  143  stopped by SIGTERM, likewise\n",
         keys_special_names());
 }
 
@@ -98,12 +112,14 @@ static bool parse_stream(const char *flag, const char *arg, struct stream_spec *
     return true;
 }
 
+/* strtod also takes "nan" and "inf": a NaN compares false with every bound, so it is
+ * refused by name, before any caller turns the number into an integer. */
 static bool parse_number(const char *flag, const char *arg, double min, double max, double *out)
 {
     char *end;
     errno = 0;
     double v = strtod(arg, &end);
-    if (errno || end == arg || *end || v < min || v > max) {
+    if (errno || end == arg || *end || !isfinite(v) || v < min || v > max) {
         fprintf(stderr, "vx86: %s %s: expected a number from %g to %g\n", flag, arg, min, max);
         return false;
     }
@@ -142,7 +158,9 @@ static bool parse_memory_size(const char *flag, const char *arg, uint32_t *mb)
         v *= 1024, end++;
     else if (*end == 'M' || *end == 'm')
         end++;
-    if (errno || end == p || *end || v != (uint32_t)v || v < 1 || v > MACHINE_MAX_RAM_MB) {
+    /* In range before the cast: converting a NaN, a negative or a too large double to
+     * an integer is undefined behaviour. */
+    if (errno || end == p || *end || !isfinite(v) || v < 1 || v > MACHINE_MAX_RAM_MB || v != (double)(uint32_t)v) {
         fprintf(stderr, "vx86: %s %s: expected a whole number of MiB from 1 to %u (or with M or G)\n", flag,
                 arg, MACHINE_MAX_RAM_MB);
         return false;
@@ -163,6 +181,12 @@ static bool add_text(const char *flag, const char *arg, const char **list, int *
     }
     list[(*count)++] = arg;
     return true;
+}
+
+uint64_t options_timeout_ns(const struct options *o)
+{
+    /* At most 1e7 s (parse_number's bound below), so the product fits: 1e16 ns. */
+    return o->timeout_seconds > 0 ? (uint64_t)(o->timeout_seconds * 1e9) : 0;
 }
 
 /* Flags are accepted with one dash or two, as QEMU does. */
@@ -253,7 +277,7 @@ bool options_parse(struct options *o, int argc, char **argv, bool *done)
                 const char *shift = strncmp(arg, "shift=", 6) ? arg : arg + 6;
                 if (!parse_number(flag, shift, 0, 10, &number))
                     return false;
-                if (number != (unsigned)number) {
+                if (number != (double)(unsigned)number) {   /* 0 to 10, finite: the cast is defined */
                     fprintf(stderr, "vx86: %s %s: the shift is a whole number\n", flag, arg);
                     return false;
                 }

@@ -15,11 +15,13 @@
 /* Exit statuses (documented in vx86 -help). */
 enum exit_status {
     EXIT_OK = 0,            /* expected text seen, or the guest stopped with nothing missing */
-    EXIT_USAGE = 1,         /* bad flag, bad file */
+    EXIT_USAGE = 1,         /* bad flag, bad file, an output that could not be written */
     EXIT_INTERNAL = 2,      /* an internal error in vx86 */
     EXIT_TIMEOUT = 3,       /* -timeout expired */
     EXIT_FAIL_TEXT = 4,     /* a -fail-on text appeared */
     EXIT_TEXT_MISSING = 5,  /* the guest stopped before every -exit-on text appeared */
+    EXIT_SIGINT = 130,      /* stopped by SIGINT (Ctrl+C): 128 + 2, as a shell reports it */
+    EXIT_SIGTERM = 143,     /* stopped by SIGTERM: 128 + 15 */
 };
 
 /* Where a character stream goes: "stdio", "file:PATH" or "none". */
@@ -61,5 +63,7 @@ struct options {
  * when the command was fully handled (-help, -version). */
 bool options_parse(struct options *o, int argc, char **argv, bool *done);
 void options_print_help(FILE *out);
+/* -timeout in nanoseconds of host time; 0: none. */
+uint64_t options_timeout_ns(const struct options *o);
 
 #endif

@@ -3,10 +3,12 @@
 #include "session.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "host.h"
 #include "keys.h"
+#include "signals.h"
 #include "statefile.h"
 
 /* Guest time per run slice: short enough to react to output promptly. Slices end at
@@ -34,19 +36,38 @@ static bool any_seen(const struct session *s, const int *index, int count)
     return false;
 }
 
-void session_init(struct session *s, const struct options *o, struct machine *m, struct text_watch *watch)
+bool session_init(struct session *s, const struct options *o, struct machine *m, struct text_watch *watch,
+                  uint64_t start_ns)
 {
     memset(s, 0, sizeof *s);
     s->options = o;
     s->machine = m;
     s->watch = watch;
+    s->start_ns = start_ns;
+    bool ok = true;
     for (int i = 0; i < o->exit_on_count; i++)
-        s->exit_index[i] = text_watch_add(watch, o->exit_on[i]);
+        ok &= (s->exit_index[i] = text_watch_add(watch, o->exit_on[i])) >= 0;
     for (int i = 0; i < o->fail_on_count; i++)
-        s->fail_index[i] = text_watch_add(watch, o->fail_on[i]);
-    s->keys_after_index = o->send_keys_after ? text_watch_add(watch, o->send_keys_after) : -1;
-    if (o->send_keys)
-        s->key_count = keys_parse(o->send_keys, s->keys, SESSION_MAX_KEYS);
+        ok &= (s->fail_index[i] = text_watch_add(watch, o->fail_on[i])) >= 0;
+    s->keys_after_index = -1;
+    if (o->send_keys_after)
+        ok &= (s->keys_after_index = text_watch_add(watch, o->send_keys_after)) >= 0;
+    if (ok && o->send_keys) {
+        /* keys_parse counts when given no room: the array is made to fit. */
+        size_t n = keys_parse(o->send_keys, NULL, 0);
+        s->keys = n ? malloc(n * sizeof *s->keys) : NULL;
+        ok = !n || s->keys;
+        size_t stored = ok ? keys_parse(o->send_keys, s->keys, n) : 0;
+        s->key_count = stored < n ? stored : n;
+    }
+    return ok;
+}
+
+void session_free(struct session *s)
+{
+    free(s->keys);
+    s->keys = NULL;
+    s->key_count = s->next_key = 0;
 }
 
 /* Feeds the next key event once its time has come. */
@@ -78,15 +99,19 @@ static enum exit_status stopped(const struct session *s)
     return all_seen(s, s->exit_index, s->options->exit_on_count) ? EXIT_OK : EXIT_TEXT_MISSING;
 }
 
-enum exit_status session_run(struct session *s, void (*between_slices)(void *), void *opaque)
+enum exit_status session_run(struct session *s, bool (*between_slices)(void *), void *opaque)
 {
     const struct options *o = s->options;
-    uint64_t start = host_monotonic_ns();
-    uint64_t limit = o->timeout_seconds > 0 ? (uint64_t)(o->timeout_seconds * 1e9) : 0;
+    uint64_t limit = options_timeout_ns(o);
     for (;;) {
         enum machine_stop why = machine_run(s->machine, SLICE_NS - machine_now(s->machine) % SLICE_NS);
-        if (between_slices)
-            between_slices(opaque);
+        if (between_slices && !between_slices(opaque))
+            return EXIT_USAGE;
+        int sig = signals_stop_requested();
+        if (sig) {
+            fprintf(stderr, "vx86: stopped by %s\n", signals_name(sig));
+            return (enum exit_status)signals_exit_status(sig);
+        }
         if (any_seen(s, s->fail_index, o->fail_on_count))
             return EXIT_FAIL_TEXT;
         if (o->exit_on_count && all_seen(s, s->exit_index, o->exit_on_count))
@@ -108,7 +133,7 @@ enum exit_status session_run(struct session *s, void (*between_slices)(void *), 
         case MACHINE_STOP_POINT:
             break;
         }
-        if (limit && host_monotonic_ns() - start >= limit) {
+        if (limit && host_monotonic_ns() - s->start_ns >= limit) {
             fprintf(stderr, "vx86: -timeout: stopped after %g s\n", o->timeout_seconds);
             return EXIT_TIMEOUT;
         }
@@ -139,7 +164,7 @@ void session_save(const struct session *s, uint64_t stdin_taken, struct state_bu
     state_put_uint(b, s->keys_started, 1);
     state_put_uint(b, s->next_key_time, 8);
     state_put_uint(b, w->window_len, 4);
-    state_put_bytes(b, w->window, w->window_len);
+    state_put_bytes(b, w->buffer ? w->buffer + w->start : "", w->window_len);
     state_put_uint(b, (uint64_t)w->count, 4);
     for (int i = 0; i < w->count; i++) {
         size_t n = strlen(w->texts[i]);
@@ -171,11 +196,11 @@ bool session_restore(struct session *s, struct state_buffer *b, uint64_t *stdin_
         snprintf(error, error_size, "section 'session': %zu bytes, too short for what it holds", b->len);
         return false;
     }
-    /* The last bytes seen, as many as this watch window holds. */
-    size_t keep = window_len < WATCH_TEXT_MAX ? window_len : WATCH_TEXT_MAX;
-    b->pos += window_len - keep;
-    state_get_bytes(b, w->window, keep);
-    w->window_len = keep;
+    /* The last bytes seen go through this run's watch again, so a text that straddles
+     * the cut is found as it would have been. */
+    for (uint32_t i = 0; i < window_len; i++)
+        text_watch_feed(w, b->data[b->pos + i]);
+    b->pos += window_len;
     uint32_t texts = (uint32_t)state_get_uint(b, 4);
     for (uint32_t i = 0; i < texts && !b->failed; i++) {
         uint32_t n = (uint32_t)state_get_uint(b, 4);

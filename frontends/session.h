@@ -6,23 +6,28 @@
 #include "options.h"
 #include "streams.h"
 
-#define SESSION_MAX_KEYS 4096
-
 struct session {
     const struct options *options;
     struct machine *machine;
     struct text_watch *watch;
+    uint64_t start_ns;              /* when the -timeout clock started (host time) */
     int exit_index[MAX_WATCH_TEXTS], fail_index[MAX_WATCH_TEXTS], keys_after_index;
-    struct key_action keys[SESSION_MAX_KEYS];
+    struct key_action *keys;        /* -send-keys, as many as the text has */
     size_t key_count, next_key;
     bool keys_started;
     uint64_t next_key_time;
 };
 
-void session_init(struct session *s, const struct options *o, struct machine *m, struct text_watch *watch);
+/* Sets the session up; the -timeout counts from start_ns (host_monotonic_ns). False
+ * when out of memory. */
+bool session_init(struct session *s, const struct options *o, struct machine *m, struct text_watch *watch,
+                  uint64_t start_ns);
+void session_free(struct session *s);
 /* Runs until the run ends; calls between_slices (output flushing, input polling) after
- * every slice. Returns the exit status. */
-enum exit_status session_run(struct session *s, void (*between_slices)(void *), void *opaque);
+ * every slice, and ends the run with EXIT_USAGE if it returns false (an output failed;
+ * it said so). SIGINT and SIGTERM end the run between slices too (signals.h). Returns
+ * the exit status. */
+enum exit_status session_run(struct session *s, bool (*between_slices)(void *), void *opaque);
 
 /* The session's part of a state file (the section "session"): which watched texts have
  * appeared, how far -send-keys has typed, and how many bytes of stdin the guest took. */

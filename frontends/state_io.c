@@ -169,32 +169,3 @@ int state_file_info(const char *path, FILE *out)
     free(data);
     return status;
 }
-
-bool state_file_write(const char *flag, const char *path, const uint8_t *data, size_t size)
-{
-    size_t n = strlen(path);
-    char *temp = malloc(n + 16);
-    if (!temp) {
-        fprintf(stderr, "vx86: %s %s: out of memory\n", flag, path);
-        return false;
-    }
-    snprintf(temp, n + 16, "%s.tmp", path);
-    FILE *f = fopen(temp, "wb");
-    bool ok = f && fwrite(data, 1, size, f) == size;
-    int err = errno;
-    if (f && fclose(f) != 0 && ok)
-        ok = false, err = errno;
-    if (ok) {
-#ifdef _WIN32
-        remove(path); /* Windows' rename does not replace */
-#endif
-        if (rename(temp, path) != 0)
-            ok = false, err = errno;
-    }
-    if (!ok) {
-        fprintf(stderr, "vx86: %s %s: cannot write it: %s\n", flag, path, strerror(err));
-        remove(temp);
-    }
-    free(temp);
-    return ok;
-}

@@ -1,5 +1,5 @@
 /* Machine-state files on the host: reading one (bounded, from anywhere), describing it
- * (state-info), and writing one atomically. */
+ * (state-info). Writing goes through outfile.h like every output. */
 #ifndef VX86_STATE_IO_H
 #define VX86_STATE_IO_H
 
@@ -15,8 +15,4 @@ bool state_file_read(const char *flag, const char *path, uint8_t **data, size_t 
 /* vx86 state-info FILE: prints what the file holds on 'out'; returns the exit status
  * (0, or 1 if the file cannot be read or is damaged). */
 int state_file_info(const char *path, FILE *out);
-/* Writes 'size' bytes to a temporary file beside 'path', then renames it into place:
- * a failed or interrupted save leaves an older file as it was. */
-bool state_file_write(const char *flag, const char *path, const uint8_t *data, size_t size);
-
 #endif

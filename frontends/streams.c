@@ -1,9 +1,10 @@
 #ifndef _WIN32
-#define _POSIX_C_SOURCE 200809L /* poll, fileno */
+#define _POSIX_C_SOURCE 200809L /* poll, fileno, fdopen */
 #endif
 #include "streams.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #ifdef _WIN32
@@ -11,36 +12,67 @@
 #include <io.h>
 #include <windows.h>
 #else
+#include <fcntl.h>
 #include <poll.h>
 #include <unistd.h>
 #endif
 
 int text_watch_add(struct text_watch *w, const char *text)
 {
+    size_t n = strlen(text);
+    if (n > w->window_max) {
+        char *buffer = malloc(2 * n);
+        if (!buffer)
+            return -1;
+        if (w->window_len)
+            memcpy(buffer, w->buffer + w->start, w->window_len);
+        free(w->buffer);
+        w->buffer = buffer;
+        w->start = 0;
+        w->window_max = n;
+    }
     w->texts[w->count] = text;
+    w->lengths[w->count] = n;
     w->seen[w->count] = false;
     return w->count++;
 }
 
 void text_watch_feed(struct text_watch *w, uint8_t byte)
 {
-    if (w->window_len == WATCH_TEXT_MAX) {
-        memmove(w->window, w->window + 1, WATCH_TEXT_MAX - 1);
+    if (!w->window_max)
+        return;
+    if (w->start + w->window_len == 2 * w->window_max) {
+        memmove(w->buffer, w->buffer + w->start, w->window_len);
+        w->start = 0;
+    }
+    w->buffer[w->start + w->window_len++] = (char)byte;
+    if (w->window_len > w->window_max) {
+        w->start++;
         w->window_len--;
     }
-    w->window[w->window_len++] = (char)byte;
+    const char *end = w->buffer + w->start + w->window_len;
     for (int i = 0; i < w->count; i++) {
-        size_t n = strlen(w->texts[i]);
-        if (!w->seen[i] && n <= w->window_len && !memcmp(w->window + w->window_len - n, w->texts[i], n))
+        size_t n = w->lengths[i];
+        if (!w->seen[i] && n <= w->window_len && !memcmp(end - n, w->texts[i], n))
             w->seen[i] = true;
     }
+}
+
+void text_watch_free(struct text_watch *w)
+{
+    free(w->buffer);
+    w->buffer = NULL;
+    w->window_max = w->start = w->window_len = 0;
 }
 
 static void stream_write(void *opaque, uint8_t byte)
 {
     struct stream *s = opaque;
-    if (s->out)
-        fputc(byte, s->out);
+    if (s->out && !s->error) {
+        errno = 0;
+        if (fputc(byte, s->out) == EOF)
+            s->error = errno ? errno : EIO;
+    }
     if (s->watch)
         text_watch_feed(s->watch, byte);
 }
@@ -57,40 +89,81 @@ static bool stream_read(void *opaque, uint8_t *byte)
     return true;
 }
 
-bool stream_open(struct stream *s, const struct stream_spec *spec, struct stdin_buffer *input,
-                 struct text_watch *watch, const char *what)
+/* A file for writing, created if need be, opened without waiting for a FIFO's reader. */
+static enum stream_open_result open_file(struct stream *s, const char *path)
+{
+#ifdef _WIN32
+    s->out = fopen(path, "wb");
+#else
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK, 0666);
+    if (fd < 0 && errno == ENXIO)
+        return STREAM_NO_READER;
+    if (fd >= 0) {
+        /* Writes block as usual once it is open: a slow reader slows the guest. */
+        int flags = fcntl(fd, F_GETFL);
+        if (flags == -1 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == -1 || !(s->out = fdopen(fd, "wb"))) {
+            int error = errno;
+            close(fd);
+            errno = error;
+        }
+    }
+#endif
+    if (!s->out) {
+        fprintf(stderr, "vx86: %s file:%s: cannot create: %s\n", s->what, path, strerror(errno));
+        return STREAM_FAILED;
+    }
+    s->owns_file = true;
+    return STREAM_OPENED;
+}
+
+enum stream_open_result stream_open(struct stream *s, const struct stream_spec *spec, struct stdin_buffer *input,
+                                    struct text_watch *watch, const char *what)
 {
     memset(s, 0, sizeof *s);
     s->dev = (struct chardev){ stream_write, stream_read, s };
     s->watch = watch;
     s->input = input;
+    s->what = what;
     if (spec->kind == STREAM_STDIO) {
         s->out = stdout;
         s->reads_stdin = true;
     } else if (spec->kind == STREAM_FILE) {
-        s->out = fopen(spec->path, "wb");
-        if (!s->out) {
-            fprintf(stderr, "vx86: %s file:%s: cannot create: %s\n", what, spec->path, strerror(errno));
-            return false;
-        }
-        s->owns_file = true;
+        s->path = spec->path;
+        return open_file(s, spec->path);
     }
-    return true;
+    return STREAM_OPENED;
 }
 
-void stream_flush(struct stream *s)
+bool stream_flush(struct stream *s)
 {
-    if (s->out)
-        fflush(s->out);
+    if (s->out && !s->error) {
+        errno = 0;
+        if (fflush(s->out) != 0)
+            s->error = errno ? errno : EIO;
+        else if (ferror(s->out))
+            s->error = EIO;
+    }
+    return s->error == 0;
 }
 
-void stream_close(struct stream *s)
+bool stream_close(struct stream *s)
 {
-    if (s->out && s->owns_file)
-        fclose(s->out);
-    else if (s->out)
-        fflush(s->out);
+    stream_flush(s);
+    if (s->out && s->owns_file) {
+        errno = 0;
+        if (fclose(s->out) != 0 && !s->error)
+            s->error = errno ? errno : EIO;
+    }
     s->out = NULL;
+    return s->error == 0;
+}
+
+void stream_report(const struct stream *s)
+{
+    if (s->path)
+        fprintf(stderr, "vx86: %s file:%s: write error: %s\n", s->what, s->path, strerror(s->error));
+    else
+        fprintf(stderr, "vx86: stdout: write error: %s\n", strerror(s->error));
 }
 
 void stdio_binary_mode(void)

@@ -2,6 +2,8 @@
 ; translation and the keyboard interrupt, a keyboard reset and identify, then the scan
 ; codes of the keys typed by the test (-send-keys) through IRQ 1 until the release of
 ; Enter, and finally the A20 gate through the controller's output port.
+; With COUNT_KEYS it only counts the scan codes, as many as come, until Enter is
+; released, and prints "keys counted N" (for a -send-keys longer than any fixed limit).
 %include "rom.inc"
 
 ROM_START
@@ -10,6 +12,8 @@ ROM_START
     mov word [es:09h * 4], kbd_handler
     mov word [es:09h * 4 + 2], cs
     mov word [es:500h], 0       ; scan codes received
+    mov word [es:502h], 0       ; scan codes counted (COUNT_KEYS)
+    mov byte [es:504h], 0       ; the last one
     PIC_INIT 0FDh, 0FFh
 
     mov al, 0AAh                ; controller self-test
@@ -52,6 +56,19 @@ ROM_START
 
     PRINT msg_ready             ; the test types its keys after this line
     sti
+%ifdef COUNT_KEYS
+.count:
+    hlt
+    cmp byte [es:504h], 9Ch     ; Enter released (set 1)
+    jne .count
+    cli
+    PRINT msg_counted
+    mov ax, [es:502h]
+    call print_dec
+    call newline
+    PRINT msg_done
+    STOP
+%endif
 .keys:
     hlt
     mov bx, [es:500h]
@@ -134,6 +151,8 @@ kbd_handler:
     push ax
     push bx
     in al, 60h
+    inc word [es:502h]
+    mov [es:504h], al
     mov bx, [es:500h]
     cmp bx, 100h
     jae .full
@@ -153,6 +172,7 @@ msg_reset: db "keyboard reset ", 0
 msg_id: db "identify ", 0
 msg_ready: db "type now", 10, 0
 msg_keys: db "keys ", 0
+msg_counted: db "keys counted ", 0
 msg_a20_on: db "a20 on", 10, 0
 msg_a20_off: db "a20 off", 10, 0
 msg_done: db "kbc done", 10, 0
