@@ -105,18 +105,20 @@ host_setup() {
 # instructions), string instructions over host memory, and self-modifying code against
 # the block cache. The ROM images are the gcc host's, so every host runs the same bytes.
 ICOUNT_RUNS=(pic_pit rtc uart kbc builtin_bios cpu_bench strings smc)
+# Each also has a cut point (cut=N) for the resumed runs: a state saved there by one host
+# is resumed on another (see resume_runs).
 icount_args() {
   local roms=$out/gcc/tests/roms
   input=""
   case $1 in
-  pic_pit) argv=(-bios "$roms/pic_pit.bin" -debugcon stdio -post stdio) ;;
-  rtc) argv=(-bios "$roms/rtc.bin" -debugcon stdio) ;;
-  uart) argv=(-bios "$roms/uart.bin" -serial stdio); input="hello." ;;
-  kbc) argv=(-bios "$roms/kbc.bin" -debugcon stdio -send-keys 'ab\n' -send-keys-after "type now") ;;
-  builtin_bios) argv=(-serial stdio -post stdio) ;;
-  cpu_bench) argv=(-bios "$roms/cpu_bench_1.bin" -debugcon stdio) ;;
-  strings) argv=(-bios "$roms/strings.bin" -debugcon stdio) ;;
-  smc) argv=(-bios "$roms/smc.bin" -debugcon stdio) ;;
+  pic_pit) argv=(-bios "$roms/pic_pit.bin" -debugcon stdio -post stdio); cut=3000000 ;;
+  rtc) argv=(-bios "$roms/rtc.bin" -debugcon stdio); cut=607746 ;;  # in the IRQ 8 handler
+  uart) argv=(-bios "$roms/uart.bin" -serial stdio); input="hello."; cut=100000 ;;
+  kbc) argv=(-bios "$roms/kbc.bin" -debugcon stdio -send-keys 'ab\n' -send-keys-after "type now"); cut=600000 ;;
+  builtin_bios) argv=(-serial stdio -post stdio); cut=300000 ;;
+  cpu_bench) argv=(-bios "$roms/cpu_bench_1.bin" -debugcon stdio); cut=2000000 ;;
+  strings) argv=(-bios "$roms/strings.bin" -debugcon stdio); cut=21729 ;;  # inside a REP MOVSB
+  smc) argv=(-bios "$roms/smc.bin" -debugcon stdio); cut=200000 ;;
   esac
 }
 
@@ -134,7 +136,33 @@ icount_runs() {
     printf '%s' "$input" >"$dir/$name.in"
     { timeout 300 "${run[@]}" "$vx86" "${argv[@]}" -display none -icount -timeout 120 \
         -dump-state "$dir/$name.state" <"$dir/$name.in" 2>"$dir/$name.err"; echo "exit status $?"; } >"$dir/$name.out"
+    # The first half, to its cut point, saved for the other hosts to resume.
+    timeout 300 "${run[@]}" "$vx86" "${argv[@]}" -display none -icount -timeout 120 -stop-after "$cut" \
+      -state-out "$dir/$name.vx86state" <"$dir/$name.in" >"$dir/$name.h1" 2>>"$dir/$name.err"
   done
+}
+
+# Resumes every state file of FROM (an icount_runs directory) with VX86 (run through
+# the words in RUNNER, if any) into DIR/NAME.resumed.{out,state}; prints how many of the
+# resumed runs equal the uninterrupted ones of REF: the first half's output and the
+# resumed run's joined, with its exit status, and the final state, byte for byte.
+resume_runs() {
+  local vx86=$1 from=$2 dir=$3 ref=$4 name input argv cut same=0 differ=()
+  shift 4
+  local runner=("$@")
+  for name in "${ICOUNT_RUNS[@]}"; do
+    icount_args "$name"
+    { cat "$from/$name.h1"; timeout 300 "${runner[@]}" "$vx86" "${argv[@]}" -display none -icount -timeout 120 \
+        -state-in "$from/$name.vx86state" -dump-state "$dir/$name.resumed.state" <"$from/$name.in" \
+        2>"$dir/$name.resumed.err"; echo "exit status $?"; } >"$dir/$name.resumed.out"
+    if [ -s "$from/$name.vx86state" ] && cmp -s "$ref/$name.out" "$dir/$name.resumed.out" &&
+       cmp -s "$ref/$name.state" "$dir/$name.resumed.state"; then
+      same=$((same + 1))
+    else
+      differ+=("$name")
+    fi
+  done
+  echo "$same ${differ[*]}"
 }
 
 # One run is the same as the reference if its output and its final state both are, byte
@@ -248,6 +276,20 @@ run_host() {
     what="$same/${#ICOUNT_RUNS[@]} identical to gcc's"
     [ ${#differ[@]} -gt 0 ] && what+=" (differ: ${differ[*]}; see $dir/icount)"
     passed=$((passed + same)) failed=$((failed + ${#differ[@]}))
+  fi
+  # Saved on one host, resumed on another: gcc's states here (gcc: its own), and this
+  # host's states on gcc (the native x86-64 build), each equal to gcc's uninterrupted run.
+  local result resumed_same resumed_differ n=${#ICOUNT_RUNS[@]}
+  result=$(resume_runs "$dir/vx86$exe" "$out/gcc/icount" "$dir/icount" "$out/gcc/icount" "${run[@]}")
+  read -r resumed_same resumed_differ <<<"$result"
+  what+="; resumed from gcc's states: $resumed_same/$n identical${resumed_differ:+ (differ: $resumed_differ)}"
+  passed=$((passed + resumed_same)) failed=$((failed + n - resumed_same))
+  if [ "$host" != gcc ]; then
+    mkdir -p "$dir/icount/on-gcc"
+    result=$(resume_runs "$out/gcc/vx86" "$dir/icount" "$dir/icount/on-gcc" "$out/gcc/icount")
+    read -r resumed_same resumed_differ <<<"$result"
+    what+=", its states resumed on gcc: $resumed_same/$n${resumed_differ:+ (differ: $resumed_differ)}"
+    passed=$((passed + resumed_same)) failed=$((failed + n - resumed_same))
   fi
   total_pass=$((total_pass + passed)) total_fail=$((total_fail + failed))
   printf '%-10s %-46s %d passed, %d failed (ctest %d/%d; %s; -icount output and final state: %s; %ds)%s\n' \
