@@ -143,9 +143,7 @@ bool machine_save_state(struct machine *m, struct statefile_writer *w)
     state_put_uint(&ev, (uint64_t)m->sched.count, 4);
     for (int i = 0; i < m->sched.count; i++) {
         const struct event *e = m->sched.events[i];
-        size_t n = strlen(e->name);
-        state_put_uint(&ev, n, 1);
-        state_put_bytes(&ev, e->name, n);
+        state_put_string(&ev, e->name);
         state_put_uint(&ev, e->armed, 1);
         state_put_uint(&ev, e->armed && e->when < now ? now : e->armed ? e->when : 0, 8);
     }
@@ -288,10 +286,8 @@ static bool load_events(struct machine *m, struct statefile *f, uint64_t now, ch
     }
     for (uint32_t i = 0; i < count && !b.failed; i++) {
         struct event *e = m->sched.events[i];
-        char name[256];
-        unsigned n = (unsigned)state_get_uint(&b, 1);
-        state_get_bytes(&b, name, n);
-        name[n] = '\0';
+        char name[STATE_STRING_MAX + 1];
+        state_get_string(&b, name);
         uint64_t armed = state_get_uint(&b, 1), when = state_get_uint(&b, 8);
         if (b.failed)
             break;
@@ -331,7 +327,6 @@ bool machine_load_state(struct machine *m, struct statefile *f, char *error, siz
      * it. Under the real-time clock guest time is the host's since host_origin_ns, so
      * that moves too (a machine built for a restore has only just started its own). */
     m->time_ns = rec.guest_ns;
-    m->slice_icount = m->cpu.icount;
     m->held_back_ns = 0;
     m->host_origin_ns = host_monotonic_ns() - rec.guest_ns;
     m->idle_ns = rec.idle_ns;

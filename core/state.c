@@ -71,6 +71,23 @@ uint64_t state_get_uint(struct state_buffer *b, unsigned size)
     return v;
 }
 
+void state_put_string(struct state_buffer *b, const char *text)
+{
+    size_t n = strlen(text);
+    if (n > STATE_STRING_MAX)
+        n = STATE_STRING_MAX;
+    state_put_uint(b, n, 1);
+    state_put_bytes(b, text, n);
+}
+
+bool state_get_string(struct state_buffer *b, char out[STATE_STRING_MAX + 1])
+{
+    size_t n = (size_t)state_get_uint(b, 1);
+    bool ok = state_get_bytes(b, out, n);
+    out[ok ? n : 0] = '\0';
+    return ok;
+}
+
 static uint64_t load_host_uint(const uint8_t *p, unsigned size)
 {
     switch (size) {
@@ -195,22 +212,18 @@ bool state_load_fields(struct state_buffer *b, const struct state_desc *d, uint3
 
 void state_save(struct state_buffer *b, const struct state_desc *d, const void *dev)
 {
-    size_t name_len = strlen(d->name);
-    state_put_uint(b, name_len, 1);
-    state_put_bytes(b, d->name, name_len);
+    state_put_string(b, d->name);
     state_put_uint(b, d->version, 4);
     state_save_fields(b, d, dev);
 }
 
 bool state_load(struct state_buffer *b, const struct state_desc *d, void *dev, char *error, size_t error_size)
 {
-    char name[256];
-    unsigned name_len = (unsigned)state_get_uint(b, 1);
-    if (!state_get_bytes(b, name, name_len)) {
+    char name[STATE_STRING_MAX + 1];
+    if (!state_get_string(b, name)) {
         snprintf(error, error_size, "the state ends before that of %s", d->name);
         return false;
     }
-    name[name_len] = '\0';
     uint32_t version = (uint32_t)state_get_uint(b, 4);
     if (b->failed || strcmp(name, d->name) != 0) {
         snprintf(error, error_size, "the state has '%s' where '%s' was expected", name, d->name);

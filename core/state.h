@@ -71,6 +71,11 @@ void state_put_uint(struct state_buffer *b, uint64_t v, unsigned size);
 bool state_get_bytes(struct state_buffer *b, void *p, size_t n);
 uint64_t state_get_uint(struct state_buffer *b, unsigned size);
 static inline size_t state_remaining(const struct state_buffer *b) { return b->len - b->pos; }
+/* A name or short text: a length byte, then its bytes (longer texts are cut at 255). */
+#define STATE_STRING_MAX 255
+void state_put_string(struct state_buffer *b, const char *text);
+/* Reads one into 'out' (STATE_STRING_MAX + 1 bytes), NUL-terminated; false past the end. */
+bool state_get_string(struct state_buffer *b, char out[STATE_STRING_MAX + 1]);
 
 /* The component's fields, as its table lists them. */
 void state_save_fields(struct state_buffer *b, const struct state_desc *d, const void *dev);

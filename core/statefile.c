@@ -21,13 +21,9 @@ uint32_t state_crc32(const uint8_t *data, size_t len)
 void statefile_begin(struct statefile_writer *w, const char *writer_version)
 {
     *w = (struct statefile_writer){ 0 };
-    size_t n = strlen(writer_version);
-    if (n > 255)
-        n = 255;
     state_put_bytes(&w->out, STATEFILE_MAGIC, 8);
     state_put_uint(&w->out, STATEFILE_FORMAT, 4);
-    state_put_uint(&w->out, n, 1);
-    state_put_bytes(&w->out, writer_version, n);
+    state_put_string(&w->out, writer_version);
     w->count_at = w->out.len;
     state_put_uint(&w->out, 0, 4);
 }
@@ -39,8 +35,7 @@ void statefile_add(struct statefile_writer *w, const char *name, uint32_t versio
         w->out.failed = true;
         return;
     }
-    state_put_uint(&w->out, n, 1);
-    state_put_bytes(&w->out, name, n);
+    state_put_string(&w->out, name);
     state_put_uint(&w->out, version, 4);
     state_put_uint(&w->out, payload->len, 8);
     state_put_uint(&w->out, state_crc32(payload->data, payload->len), 4);
@@ -90,9 +85,7 @@ bool statefile_parse(struct statefile *f, const uint8_t *data, size_t size, bool
                  (unsigned)f->format, STATEFILE_FORMAT, f->format > STATEFILE_FORMAT ? " (written by a newer vx86?)" : "");
         return false;
     }
-    unsigned writer_len = (unsigned)state_get_uint(&b, 1);
-    state_get_bytes(&b, f->writer, writer_len);
-    f->writer[writer_len] = '\0';
+    state_get_string(&b, f->writer);
     uint32_t count = (uint32_t)state_get_uint(&b, 4);
     if (b.failed) {
         snprintf(error, error_size, "truncated: the file ends inside its header (%zu bytes)", size);

@@ -53,7 +53,7 @@ struct statefile_section {
 
 struct statefile {
     uint32_t format;
-    char writer[256];
+    char writer[STATE_STRING_MAX + 1];
     uint32_t count;
     struct statefile_section sections[STATEFILE_MAX_SECTIONS];
 };

@@ -197,10 +197,8 @@ static void edit_event(struct section *s, unsigned long long index, const char *
         fail("section 'events' has no event %s%s", "of that number", "");
     state_put_uint(&out, count, 4);
     for (uint32_t i = 1; i <= count; i++) {
-        char name[256];
-        unsigned n = (unsigned)state_get_uint(&in, 1);
-        state_get_bytes(&in, name, n);
-        name[n] = '\0';
+        char name[STATE_STRING_MAX + 1];
+        state_get_string(&in, name);
         uint64_t a = state_get_uint(&in, 1), t = state_get_uint(&in, 8);
         if (in.failed)
             fail("section 'events' is damaged%s%s", "", "");
@@ -210,8 +208,7 @@ static void edit_event(struct section *s, unsigned long long index, const char *
             if (armed >= 0)
                 a = (uint64_t)armed, t = when;
         }
-        state_put_uint(&out, strlen(name), 1);
-        state_put_bytes(&out, name, strlen(name));
+        state_put_string(&out, name);
         state_put_uint(&out, a, 1);
         state_put_uint(&out, t, 8);
     }
