@@ -319,13 +319,20 @@ static int open_streams(struct run *r)
     return status;
 }
 
+/* The run's streams in one order: COM1-COM4, the debug console, the POST codes. */
+#define STREAM_COUNT (MAX_SERIAL + 2)
+static struct stream *stream_at(struct run *r, int i)
+{
+    return i < MAX_SERIAL ? &r->serial[i] : i == MAX_SERIAL ? &r->debugcon : &r->post;
+}
+
 /* Output flushing (a write error ends the run) and input polling. */
 static bool between_slices(void *opaque)
 {
     struct run *r = opaque;
     bool ok = true;
-    for (int i = 0; i < MAX_SERIAL + 2; i++) {
-        struct stream *s = i < MAX_SERIAL ? &r->serial[i] : i == MAX_SERIAL ? &r->debugcon : &r->post;
+    for (int i = 0; i < STREAM_COUNT; i++) {
+        struct stream *s = stream_at(r, i);
         if (!stream_flush(s)) {
             report_stream(r, s);
             ok = false;
@@ -339,8 +346,8 @@ static bool between_slices(void *opaque)
 static bool close_streams(struct run *r)
 {
     bool ok = true;
-    for (int i = 0; i < MAX_SERIAL + 2; i++) {
-        struct stream *s = i < MAX_SERIAL ? &r->serial[i] : i == MAX_SERIAL ? &r->debugcon : &r->post;
+    for (int i = 0; i < STREAM_COUNT; i++) {
+        struct stream *s = stream_at(r, i);
         if (!stream_close(s)) {
             report_stream(r, s);
             ok = false;
