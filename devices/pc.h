@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "blockdev.h"
 #include "chardev.h"
 #include "debugcon.h"
 #include "irq.h"
@@ -39,6 +40,14 @@ enum pc_boot_device { PC_BOOT_NONE = 0, PC_BOOT_FLOPPY = 1, PC_BOOT_HARDDISK = 2
 #define PC_CMOS_VX86_FLAGS 0x5F
 #define PC_CMOS_SERIAL_CONSOLE 0x01
 
+#define PC_FLOPPY_DRIVES 2
+#define PC_IDE_DRIVES 4        /* primary master, primary slave, secondary master, slave */
+enum pc_media { PC_MEDIA_NONE, PC_MEDIA_DISK, PC_MEDIA_CDROM };
+struct pc_drive {
+    enum pc_media media;
+    const struct blockdev *image; /* NULL: no medium (an empty CD-ROM drive) */
+};
+
 struct pc_option_rom {
     const uint8_t *data;        /* the caller keeps it alive while the machine is built */
     size_t size;
@@ -55,6 +64,8 @@ struct pc_config {
     bool serial_console;        /* -nographic: the BIOS also writes what it shows to COM1 */
     struct pc_option_rom option_roms[PC_MAX_OPTION_ROMS];
     size_t option_rom_count;
+    const struct blockdev *floppy[PC_FLOPPY_DRIVES]; /* -fda, -fdb; NULL: no drive */
+    struct pc_drive ide[PC_IDE_DRIVES];              /* -hda..-hdd, -cdrom, -drive */
 };
 
 struct pc {
