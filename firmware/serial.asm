@@ -137,34 +137,35 @@ serial_status:
 ; seconds (timer ticks: interrupts are on). AH = the last line status; CF = 1 on a
 ; time-out.
 serial_wait_line:
+    push bx
     push cx
     push si
-    push di
+    mov bh, ah
     mov al, bl
     mov cl, TICKS_PER_SECOND
     mul cl
     mov cx, ax                      ; ticks to wait
-    mov di, ax
     mov si, [BDA_TICKS]
 .poll:
     in al, dx
-    test al, ah
+    test al, bh
     jnz .ready
-    mov di, [BDA_TICKS]
-    sub di, si
-    cmp di, cx
+    mov ax, [BDA_TICKS]
+    sub ax, si
+    cmp ax, cx
     jb .poll
+    in al, dx
     mov ah, al
-    pop di
     pop si
     pop cx
+    pop bx
     stc
     ret
 .ready:
     mov ah, al
-    pop di
     pop si
     pop cx
+    pop bx
     clc
     ret
 

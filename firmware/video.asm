@@ -174,12 +174,14 @@ video_find_mode:
 
 ; SI = the entry of the current mode (40:49h); mode 3's if the BDA holds another.
 video_current_mode:
+    push ax
     mov al, [BDA_VIDEO_MODE]
     call video_find_mode
     jnc .ret
     mov al, 03h
     call video_find_mode
 .ret:
+    pop ax
     ret
 
 ; AH=00h: AL = mode, bit 7 set to keep the video memory.
