@@ -208,6 +208,20 @@ OPTROM_START
     mov cx, 7
     call show_chars
 
+    ; the ROM fonts loaded with the rows recomputed: 8x8 (50 rows), 8x14 (28), 8x16 (25)
+    mov ax, 1112h
+    xor bl, bl
+    int 10h
+    call show_bda
+    mov ax, 1111h
+    xor bl, bl
+    int 10h
+    call show_bda
+    mov ax, 1114h
+    xor bl, bl
+    int 10h
+    call show_bda
+
     ; mode 0, then 7, then 13h
     mov ax, 0000h
     int 10h
