@@ -54,7 +54,7 @@ OPTROM_START
     mov di, 24 * 80 * 2
     mov cx, 2
     call show_cells
-    ; CR, BS at column 0, LF on the last row (scrolls again)
+    ; CR, BS at column 0, BEL (the speaker, 2 ticks), LF on the last row (scrolls again)
     mov si, text_controls
     call teletype
     call show_cursor
@@ -394,7 +394,7 @@ show_bda:
     ret
 
 text_abc: db "ABC", 0
-text_controls: db 13, 8, 10, 0
+text_controls: db 13, 8, 7, 10, 0
 text_pairs: db 'H', 2Ah, 'i', 2Bh
 text_line_prefix: db "line ", 0
 text_crlf: db 13, 10, 0
