@@ -213,9 +213,10 @@ serial_flush_com1:
     ret
 
 ; INT 17h: the printer ports in 40:08h are all zero (vx86 has no parallel port), so
-; every function returns AH = 01h: time-out, not selected, busy (Ralf Brown, INT 17h,
-; "Bitfields for printer status").
+; every function returns AH = 31h: time-out, with "out of paper" and "selected" both
+; set, the pair by which DOS knows that no printer is attached (Ralf Brown, INT 17h
+; AH=00h, "Bitfields for printer status" and its note).
 int17_handler:
     sti
-    mov ah, 01h
+    mov ah, 31h
     iret
