@@ -1,0 +1,153 @@
+; INT 10h against the VGA itself (run only where devices/video/vga.c exists): the
+; registers each mode set programs, read back through the ports (misc output at 3CCh,
+; sequencer, CRTC, graphics controller, attribute controller), the default DAC, and the
+; palette functions of AH=10h that change them.
+%include "optrom.inc"
+
+OPTROM_START
+    PRINTS "mode 3"
+    call newline
+    call show_registers
+    mov ax, 0013h
+    int 10h
+    PRINTS "mode 13h"
+    call newline
+    call show_registers
+    ; the default 256-colour DAC: entries 0Fh (white), 10h (black), 1Fh (white), 20h
+    ; (blue), F8h (black)
+    PRINTS "dac"
+    mov bl, 0Fh
+    call show_dac
+    mov bl, 10h
+    call show_dac
+    mov bl, 1Fh
+    call show_dac
+    mov bl, 20h
+    call show_dac
+    mov bl, 0F8h
+    call show_dac
+    call newline
+    mov ax, 0003h
+    int 10h
+    ; AH=10h: DAC 5 = (1, 2, 3) and read back; palette register 1 = 3Fh and read back;
+    ; blink off (AC 10h bit 3)
+    mov ax, 1010h
+    mov bx, 5
+    mov dh, 1
+    mov cx, 0203h
+    int 10h
+    mov ax, 1015h
+    mov bx, 5
+    xor cx, cx
+    xor dx, dx
+    int 10h
+    PRINTS "dac 5 "
+    mov al, dh
+    call hex8
+    mov al, ch
+    call hex8
+    mov al, cl
+    call hex8
+    mov ax, 1000h
+    mov bx, 3F01h
+    int 10h
+    mov ax, 1007h
+    mov bl, 01h
+    int 10h
+    PRINTS " palette 1 "
+    mov al, bh
+    call hex8
+    mov ax, 1003h
+    xor bl, bl
+    int 10h
+    mov al, 10h
+    call ac_read
+    PRINTS " mode control "
+    call hex8
+    call newline
+    PRINTS "vga done"
+    call newline
+    STOP
+
+show_registers:
+    PRINTS "misc "
+    mov dx, 3CCh
+    in al, dx
+    call hex8
+    call newline
+    PRINTS "seq"
+    mov dx, 3C4h
+    mov cx, 5
+    call show_indexed
+    PRINTS "crtc"
+    mov dx, 3D4h
+    mov cx, 25
+    call show_indexed
+    PRINTS "gc"
+    mov dx, 3CEh
+    mov cx, 9
+    call show_indexed
+    PRINTS "ac"
+    mov bl, 0
+.ac:
+    mov al, bl
+    call ac_read
+    call space
+    call hex8
+    inc bl
+    cmp bl, 15h
+    jb .ac
+    call newline
+    ret
+
+; Registers 0 .. CX-1 of the index/data pair at DX.
+show_indexed:
+    xor bl, bl
+.next:
+    mov al, bl
+    out dx, al
+    inc dx
+    in al, dx
+    dec dx
+    call space
+    call hex8
+    inc bl
+    loop .next
+    call newline
+    ret
+
+; AL = attribute register AL (the display left on).
+ac_read:
+    push dx
+    mov ah, al
+    mov dx, 3DAh
+    in al, dx
+    mov dx, 3C0h
+    mov al, ah
+    or al, 20h
+    out dx, al
+    mov dx, 3C1h
+    in al, dx
+    push ax
+    mov dx, 3DAh
+    in al, dx
+    pop ax
+    pop dx
+    ret
+
+; DAC entry BL as three hex bytes.
+show_dac:
+    mov dx, 3C7h
+    mov al, bl
+    out dx, al
+    mov dx, 3C9h
+    call space
+    mov cx, 3
+.channel:
+    in al, dx
+    call hex8
+    loop .channel
+    ret
+
+OPTROM_LIBRARY
+OPTROM_END
