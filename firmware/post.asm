@@ -54,6 +54,7 @@ post_start:
     call bda_init                   ; BL = CPU level, BP = the old reset flag
     POST_CODE 08h
     call kbc_init
+    call kbd_update_leds            ; Num Lock is on from POST (bda_init)
     POST_CODE 09h
     call memory_init
     POST_CODE 0Ah
