@@ -65,6 +65,40 @@ OPTROM_START
     PRINTS " mode control "
     call hex8
     call newline
+    ; blocks: DAC 10h-11h from a table (AX=1012h) and back (1017h); all 16 palette
+    ; registers and the border (1002h) and back (1009h)
+    push cs
+    pop es
+    mov ax, 1012h
+    mov bx, 10h
+    mov cx, 2
+    mov dx, dac_block
+    int 10h
+    xor ax, ax
+    mov es, ax
+    mov ax, 1017h
+    mov bx, 10h
+    mov cx, 2
+    mov dx, 0600h
+    int 10h
+    PRINTS "dac block"
+    mov si, 0600h
+    mov cx, 6
+    call show_bytes
+    push cs
+    pop es
+    mov ax, 1002h
+    mov dx, palette_all
+    int 10h
+    xor ax, ax
+    mov es, ax
+    mov ax, 1009h
+    mov dx, 0610h
+    int 10h
+    PRINTS "palette all"
+    mov si, 0610h
+    mov cx, 17
+    call show_bytes
     PRINTS "vga done"
     call newline
     STOP
@@ -148,6 +182,18 @@ show_dac:
     call hex8
     loop .channel
     ret
+
+; CX bytes at ES:SI, then a new line.
+show_bytes:
+    mov al, [es:si]
+    call space
+    call hex8
+    inc si
+    loop show_bytes
+    jmp newline
+
+dac_block: db 01h, 02h, 03h, 3Dh, 3Eh, 3Fh
+palette_all: db 00h, 3Fh, 3Eh, 3Dh, 3Ch, 3Bh, 3Ah, 39h, 38h, 07h, 06h, 05h, 04h, 03h, 02h, 01h, 2Ah
 
 OPTROM_LIBRARY
 OPTROM_END
