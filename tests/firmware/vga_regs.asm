@@ -99,6 +99,70 @@ OPTROM_START
     mov si, 0610h
     mov cx, 17
     call show_bytes
+    ; the cursor and page registers: AH=01h (CGA lines 0-7: a full block of the 16-line
+    ; cell; 20h: hidden), AH=02h, AH=05h (page 1 starts at word 800h)
+    mov ah, 01h
+    mov cx, 0007h
+    int 10h
+    PRINTS "cursor lines"
+    mov dx, 3D4h
+    mov bl, 0Ah
+    call show_one
+    mov bl, 0Bh
+    call show_one
+    mov ah, 01h
+    mov cx, 2000h
+    int 10h
+    mov bl, 0Ah
+    call show_one
+    mov ah, 02h
+    xor bh, bh
+    mov dx, 050Ah
+    int 10h
+    PRINTS " position"
+    mov dx, 3D4h
+    mov bl, 0Eh
+    call show_one
+    mov bl, 0Fh
+    call show_one
+    mov ax, 0501h
+    int 10h
+    PRINTS " page 1 start"
+    mov dx, 3D4h
+    mov bl, 0Ch
+    call show_one
+    mov bl, 0Dh
+    call show_one
+    mov ax, 0500h
+    int 10h
+    call newline
+    ; the 8x16 font in plane 2: 'A' at 41h * 32, read with read map 2, odd/even off
+    mov dx, 3CEh
+    mov ax, 0204h
+    call write_indexed
+    mov ax, 0005h
+    call write_indexed
+    mov ax, 0406h
+    call write_indexed
+    mov dx, 3C4h
+    mov ax, 0704h
+    call write_indexed
+    mov ax, 0A000h
+    mov es, ax
+    mov si, 41h * 32
+    PRINTS "plane 2 A"
+    mov cx, 16
+    call show_bytes
+    mov dx, 3C4h
+    mov ax, 0304h
+    call write_indexed
+    mov dx, 3CEh
+    mov ax, 0004h
+    call write_indexed
+    mov ax, 1005h
+    call write_indexed
+    mov ax, 0E06h
+    call write_indexed
     PRINTS "vga done"
     call newline
     STOP
@@ -181,6 +245,25 @@ show_dac:
     in al, dx
     call hex8
     loop .channel
+    ret
+
+; Register BL of the index/data pair at DX, after a space.
+show_one:
+    mov al, bl
+    out dx, al
+    inc dx
+    in al, dx
+    dec dx
+    call space
+    jmp hex8
+
+; Register AL of the index/data pair at DX = AH.
+write_indexed:
+    out dx, al
+    inc dx
+    mov al, ah
+    out dx, al
+    dec dx
     ret
 
 ; CX bytes at ES:SI, then a new line.
