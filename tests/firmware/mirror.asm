@@ -20,7 +20,7 @@ OPTROM_START
 .done:
     STOP
 
-text: db "The quick brown fox jumps over the lazy dog 0123456789", 13, 10, 0
+text: db "The quick brown fox", 13, 10, 0
 
 OPTROM_LIBRARY
 OPTROM_END
