@@ -281,6 +281,7 @@ static bool save_outputs(struct run *r)
     }
     if (o->dump_state_path) {
         state_dump(r->dump.file, &r->pc.machine.cpu, machine_now(&r->pc.machine)); /* likewise */
+        state_dump_components(r->dump.file, &r->pc.machine);
         if (!outfile_commit(&r->dump)) {
             fprintf(stderr, "vx86: -dump-state %s: cannot write it: %s\n", o->dump_state_path, outfile_error(&r->dump));
             ok = false;
