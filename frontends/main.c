@@ -275,14 +275,13 @@ static bool begin_outputs(struct run *r)
     return true;
 }
 
-/* The text screen as a person reads it, one line a row (textscreen.h). */
-static void write_screen(FILE *out, const struct vga *v)
+/* The text screen as a person reads it, one line a row (textscreen.h). False if
+ * memory ran out (write errors are the stream's: the commit sees them). */
+static bool write_screen(FILE *out, const struct vga *v)
 {
     struct vga_text *t = malloc(sizeof *t);
-    if (!t) {
-        fputs("vx86: out of memory for the screen\n", stderr);
-        return;
-    }
+    if (!t)
+        return false;
     vga_text_screen(v, t);
     char line[TEXT_LINE_MAX];
     for (unsigned r = 0; r < t->rows; r++) {
@@ -290,6 +289,7 @@ static void write_screen(FILE *out, const struct vga *v)
         fprintf(out, "%s\n", line);
     }
     free(t);
+    return true;
 }
 
 /* Writes and commits the outputs of a run that ended; false if one is lost. */
@@ -313,8 +313,11 @@ static bool save_outputs(struct run *r)
         }
     }
     if (o->screen_dump_path) {
-        write_screen(r->screen_dump.file, &r->pc.vga); /* likewise */
-        if (!outfile_commit(&r->screen_dump)) {
+        if (!write_screen(r->screen_dump.file, &r->pc.vga)) {
+            fprintf(stderr, "vx86: -screen-dump %s: out of memory\n", o->screen_dump_path);
+            outfile_abort(&r->screen_dump);
+            ok = false;
+        } else if (!outfile_commit(&r->screen_dump)) {
             fprintf(stderr, "vx86: -screen-dump %s: cannot write it: %s\n", o->screen_dump_path,
                     outfile_error(&r->screen_dump));
             ok = false;
