@@ -6,6 +6,8 @@
 ; display disabled, going off 40 times: 40 x 31.8 us, longer than the 1 ms between two
 ; looks of the screen watch). 28 lines scroll through 25 rows: "line 01" to "line 03"
 ; leave the top of the screen before the end, and -exit-on must still have seen them.
+; Then the top row is overwritten in place ("rewritten" over "line 04"), with no
+; scrolling: the watch reads that row again.
 ; Ends with "vga done" on the debug console and halts.
 %include "rom.inc"
 
@@ -50,6 +52,11 @@ ROM_START
     out dx, ax
     mov ax, (((ROWS - 1) * COLS + 20) & 0FFh) << 8 | 0Fh
     out dx, ax
+    ; The top row rewritten in place, no scrolling: the watch reads it again.
+    call wait_scan_lines
+    mov si, rewritten_text
+    xor di, di
+    call put_string
     call wait_retrace
     PRINT done_message
     STOP
@@ -141,6 +148,7 @@ ROM_LIBRARY
 line_text db "line ", 0
 ; 01h 03h: faces and a heart; B0h-B2h shades; C9h CDh BBh a box's top; E0h-E3h Greek.
 done_text db "done ", 01h, 03h, " ", 0B0h, 0B1h, 0B2h, " ", 0C9h, 0CDh, 0BBh, " ", 0E0h, 0E1h, 0E2h, 0E3h, 0
+rewritten_text db "rewritten", 0
 done_message db "vga done", 10, 0
 
 ROM_END
