@@ -16,8 +16,8 @@ struct icache *icache_create(uint32_t ram_size)
         free(c);
         return NULL;
     }
-    c->epoch = 0;
-    memset(c->fast, 0xFF, sizeof c->fast); /* no tag has all bits set */
+    c->block_count = 0;
+    icache_set_epoch(c, 1);
     icache_flush(c);
     return c;
 }
@@ -30,11 +30,27 @@ void icache_destroy(struct icache *c)
     }
 }
 
+/* Empties every tag that refers to an epoch: the linear table and the blocks' links. */
+static void forget_lookups(struct icache *c)
+{
+    for (unsigned i = 0; i < ICACHE_FAST; i++)
+        c->fast[i] = (struct fast_entry){ 0, ICACHE_NO_TAG, NULL };
+    for (uint32_t i = 0; i < c->block_count; i++)
+        c->blocks[i].link[0] = c->blocks[i].link[1] = c->fast[0];
+}
+
+void icache_set_epoch(struct icache *c, uint32_t epoch)
+{
+    forget_lookups(c);
+    c->epoch = epoch >= 1 && epoch <= ICACHE_EPOCH_MAX ? epoch : 1;
+}
+
 void icache_new_epoch(struct icache *c)
 {
-    c->epoch = (c->epoch + 1) & 0x3FFFFFFFu;
-    if (c->epoch == 0) /* wrapped: old tags could match again */
-        memset(c->fast, 0xFF, sizeof c->fast);
+    if (c->epoch == ICACHE_EPOCH_MAX) /* old tags would match again after the wrap */
+        icache_set_epoch(c, 1);
+    else
+        c->epoch++;
 }
 
 void icache_flush(struct icache *c)
@@ -134,7 +150,7 @@ struct block *icache_build(struct cpu *cpu, struct icache *c, uint32_t phys)
     uint32_t bucket = bucket_of(phys, c32);
     *b = (struct block){ phys, c->insn_count, (uint16_t)count, (uint16_t)bytes, page_generation(c, phys),
                          c->buckets[bucket], c32, keeps_cs(&insns[count - 1]),
-                         { { 0, ~0u, NULL }, { 0, ~0u, NULL } } };
+                         { { 0, ICACHE_NO_TAG, NULL }, { 0, ICACHE_NO_TAG, NULL } } };
     c->buckets[bucket] = (int32_t)c->block_count++;
     c->insn_count += count;
     return b;

@@ -22,9 +22,16 @@
  * change: a TLB flush (CR3, CR0, the bus map), a write to a code page, a cache flush. */
 struct fast_entry {
     uint32_t lin;
-    uint32_t tag;   /* epoch << 2 | user << 1 | code32 */
+    uint32_t tag;   /* epoch << 2 | user << 1 | code32, or ICACHE_NO_TAG */
     struct block *block;
 };
+
+/* Epochs run from 1 to ICACHE_EPOCH_MAX, so every live tag is at least 4 and the empty
+ * marker, 0, is one no lookup can ever present, whatever the user and code32 bits. When
+ * the epoch would pass the maximum it starts again at 1, and every tag that could match
+ * again (the linear table and the blocks' links) is emptied first. */
+#define ICACHE_NO_TAG 0u
+#define ICACHE_EPOCH_MAX 0x3FFFFFFFu
 
 struct block {
     uint32_t phys;      /* physical address of the first instruction */
@@ -43,7 +50,7 @@ struct block {
 
 struct icache {
     struct fast_entry fast[ICACHE_FAST];
-    uint32_t epoch;      /* 30 bits; see struct fast_entry */
+    uint32_t epoch;      /* 1..ICACHE_EPOCH_MAX; see struct fast_entry */
     struct insn insns[ICACHE_INSNS];
     struct block blocks[ICACHE_BLOCKS];
     int32_t buckets[ICACHE_BUCKETS];
@@ -60,6 +67,9 @@ void icache_flush(struct icache *c);
 void icache_page_written(struct icache *c, uint32_t phys_page);
 /* Forgets every linear-address lookup (the TLB changed). */
 void icache_new_epoch(struct icache *c);
+/* Sets the epoch (1..ICACHE_EPOCH_MAX) and forgets every lookup: for the tests that
+ * check the wrap, which a guest reaches only after a billion TLB flushes. */
+void icache_set_epoch(struct icache *c, uint32_t epoch);
 
 static inline uint32_t icache_fast_tag(const struct icache *c, bool user, bool code32)
 {
