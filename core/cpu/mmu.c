@@ -25,10 +25,15 @@ void tlb_drop_phys_page(struct cpu *cpu, uint32_t phys_page)
             cpu->tlb[i].page = TLB_INVALID;
 }
 
+/* A change of the memory map (the A20 gate, a region added over RAM, shadow RAM) can give
+ * a physical address other contents: the TLB's host pointers and every decoded block,
+ * which the cache keys by physical address, are stale. */
 void tlb_check_bus(struct cpu *cpu)
 {
-    if (cpu->bus_generation != cpu->bus->map_generation)
+    if (cpu->bus_generation != cpu->bus->map_generation) {
         cpu_tlb_flush(cpu, true);
+        cpu_code_changed(cpu);
+    }
 }
 
 static noreturn void page_fault(struct cpu *cpu, uint32_t lin, uint32_t code)
@@ -122,6 +127,7 @@ static void write_in_page(struct cpu *cpu, uint32_t lin, unsigned size, uint32_t
         return;
     }
     bus_write(cpu->bus, e->phys | (lin & 0xFFF), v, size);
+    tlb_check_bus(cpu); /* an MMIO register may have changed the map */
 }
 
 static bool crosses_page(uint32_t lin, unsigned size) { return (lin & 0xFFF) > 0x1000u - size; }
