@@ -1,4 +1,4 @@
-/* The 8086 and 286 corner cases that programs can see:
+/* The 8086, 286 and 386 corner cases that programs can see:
  * - DAA and DAS: the 8086 follows the two steps of its manual literally (8086 Family
  *   User's Manual, DAA/DAS: adjust the low digit, then the high one "if AL is now
  *   greater than 9FH or CF is set"); the 286 and later test the original AL against 99h
@@ -8,7 +8,10 @@
  *   interrupt 13 (80286 PRM, real-address-mode exceptions), raised after its microcode
  *   has moved the registers of the addressing: POP to memory has moved SP, a string
  *   instruction SI/DI of each access up to the one that overruns, and CX when repeated.
- *   The 386 restarts the instruction with every register as it was (SDM vol. 3, 6.5). */
+ *   The 386 restarts the instruction with every register as it was (SDM vol. 3, 6.5).
+ * - The i386's undefined behaviour that test386.asm checks against the chip: a 32-bit
+ *   PUSH of a segment register is a 16-bit move into a 4-byte slot (SDM vol. 2, PUSH,
+ *   allows it), and a SIB byte with no index (100b) applies its scale to the base. */
 #include <check.h>
 
 #include "harness.h"
@@ -127,9 +130,46 @@ START_TEST(rep_movsw_overrun_later_iteration)
 }
 END_TEST
 
+/* o32 PUSH DS: ESP moves by 4, the selector goes into the low word, the high word of the
+ * slot keeps DEADh. */
+START_TEST(push_sreg_32_writes_a_word)
+{
+    static const uint8_t slot[4] = { 0xEF, 0xBE, 0xAD, 0xDE };
+    static const uint8_t code[] = { 0x66, 0x1E, 0xF4 }; /* o32 push ds; hlt */
+    tvm_init(&t, CPU_386, 1u << 20);
+    tvm_poke(&t, 0x10000, code, sizeof code);
+    tvm_poke(&t, 0x0FFC, slot, sizeof slot);
+    tvm_start_real(&t, 0x1000, 0);
+    cpu_load_real_segment(&t.cpu, SEG_DS, 0x2345);
+    t.cpu.regs[REG_ESP] = 0x1000;
+    tvm_run(&t, 10);
+    ck_assert_uint_eq(t.cpu.regs[REG_ESP], 0x0FFC);
+    ck_assert_uint_eq(ram16(0x0FFC), 0x2345);
+    ck_assert_uint_eq(ram16(0x0FFE), 0xDEAD);
+    tvm_free(&t);
+}
+END_TEST
+
+/* LEA EBX, [EAX + none*4] with EAX = 100h: the i386 scales the base, 400h; with a scale
+ * of 1 the address is the base, 100h. */
+START_TEST(sib_without_index_scales_the_base)
+{
+    static const struct { uint8_t sib; uint32_t ebx; } cases[] = { { 0xA0, 0x400 }, { 0x20, 0x100 }, { 0xE0, 0x800 } };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const uint8_t code[] = { 0x66, 0xB8, 0x00, 0x01, 0x00, 0x00,   /* mov eax, 100h */
+                                 0x67, 0x66, 0x8D, 0x1C, cases[i].sib, /* lea ebx, [sib] */
+                                 0xF4 };
+        run_real(CPU_386, code, sizeof code, 0x0002);
+        ck_assert_msg(t.cpu.regs[REG_EBX] == cases[i].ebx, "SIB %02X: EBX %08X, expected %08X", cases[i].sib,
+                      t.cpu.regs[REG_EBX], cases[i].ebx);
+        tvm_free(&t);
+    }
+}
+END_TEST
+
 static Suite *corner_suite(void)
 {
-    Suite *s = suite_create("corner86");
+    Suite *s = suite_create("corners");
     TCase *bcd = tcase_create("bcd");
     tcase_add_test(bcd, decimal_adjust);
     suite_add_tcase(s, bcd);
@@ -137,6 +177,10 @@ static Suite *corner_suite(void)
     tcase_add_test(wrap, pop_to_memory_overrun);
     tcase_add_test(wrap, rep_movsw_overrun_later_iteration);
     suite_add_tcase(s, wrap);
+    TCase *undef = tcase_create("i386 undefined behaviour");
+    tcase_add_test(undef, push_sreg_32_writes_a_word);
+    tcase_add_test(undef, sib_without_index_scales_the_base);
+    suite_add_tcase(s, undef);
     return s;
 }
 
