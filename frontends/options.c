@@ -22,6 +22,11 @@ void options_print_help(FILE *out)
         "  -bios FILE              firmware image, 64 KiB to 256 KiB, mapped to end at FFFFFh\n"
         "                          and at the top of the address space (default: built in)\n"
         "  -cmos FILE              keep the CMOS RAM in FILE (read at start, written at exit)\n"
+        "  -boot ORDER             the devices the BIOS boots from, in order: a (floppy),\n"
+        "                          c (hard disk), d (CD-ROM); -boot order=ORDER also works\n"
+        "                          (default: floppy, then hard disk)\n"
+        "  -option-rom FILE        an option ROM image (55AAh header), mapped from C8000h\n"
+        "                          upward and run by the BIOS at POST (repeatable, up to 8)\n"
         "\n"
         "Saving and resuming:\n"
         "  -state-out FILE         when the run ends, for any reason but a start-up error,\n"
@@ -39,7 +44,8 @@ void options_print_help(FILE *out)
         "  -post DEV               POST codes written to ports 80h and 190h, one per line as\n"
         "                          two hex digits: stdio, file:PATH or none\n"
         "  -display none           no window (the only display until the VGA arrives)\n"
-        "  -nographic              no window, COM1 on stdio unless -serial says otherwise\n"
+        "  -nographic              no window, COM1 on stdio unless -serial says otherwise;\n"
+        "                          the BIOS copies what it shows on the screen to COM1\n"
         "  A file:PATH is written as the run goes; a FIFO with no reader is waited for\n"
         "  (no longer than -timeout). A write error on any of them, or on stdout, ends\n"
         "  the run with exit status 1.\n"
@@ -197,6 +203,25 @@ static const char *flag_name(const char *arg)
     return arg;
 }
 
+/* QEMU's spellings: "-boot d", "-boot order=dc"; each of a, c, d at most once. */
+static bool parse_boot_order(const char *arg, char *order)
+{
+    const char *letters = strncmp(arg, "order=", 6) ? arg : arg + 6;
+    size_t n = strlen(letters);
+    if (n == 0 || n > BOOT_SLOTS || strspn(letters, "acd") != n) {
+        fprintf(stderr, "vx86: -boot %s: expected up to %d of the letters a (floppy), c (hard disk) and d (CD-ROM), "
+                        "as in -boot d or -boot order=dc\n", arg, BOOT_SLOTS);
+        return false;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (strchr(letters + i + 1, letters[i])) {
+            fprintf(stderr, "vx86: -boot %s: '%c' is named twice\n", arg, letters[i]);
+            return false;
+        }
+    memcpy(order, letters, n + 1);
+    return true;
+}
+
 bool options_parse(struct options *o, int argc, char **argv, bool *done)
 {
     memset(o, 0, sizeof *o);
@@ -240,6 +265,17 @@ bool options_parse(struct options *o, int argc, char **argv, bool *done)
         } else if (!strcmp(flag, "-bios")) {
             NEED_ARG();
             o->bios_path = arg;
+        } else if (!strcmp(flag, "-boot")) {
+            NEED_ARG();
+            if (!parse_boot_order(arg, o->boot_order))
+                return false;
+        } else if (!strcmp(flag, "-option-rom")) {
+            NEED_ARG();
+            if (o->option_rom_count >= MAX_OPTION_ROMS) {
+                fprintf(stderr, "vx86: -option-rom: at most %d option ROMs\n", MAX_OPTION_ROMS);
+                return false;
+            }
+            o->option_rom[o->option_rom_count++] = arg;
         } else if (!strcmp(flag, "-cmos")) {
             NEED_ARG();
             o->cmos_path = arg;
@@ -268,6 +304,7 @@ bool options_parse(struct options *o, int argc, char **argv, bool *done)
             o->display_none = true;
         } else if (!strcmp(flag, "-nographic")) {
             nographic = true;
+            o->nographic = true;
             o->display_none = true;
         } else if (!strcmp(flag, "-icount")) {
             o->icount = true;

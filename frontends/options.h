@@ -11,6 +11,8 @@
 
 #define MAX_SERIAL 4
 #define MAX_WATCH_TEXTS 16
+#define MAX_OPTION_ROMS 8
+#define BOOT_SLOTS 3
 
 /* Exit statuses (documented in vx86 -help). */
 enum exit_status {
@@ -57,6 +59,12 @@ struct options {
     const char *state_out_path;       /* -state-out: save the machine here when the run ends */
     const char *state_info_path;      /* state-info / -state-info: describe the file, run nothing */
     uint64_t stop_after;              /* -stop-after: stop once this many instructions ran; 0: no */
+    bool nographic;                   /* -nographic: the BIOS copies its screen output to COM1 */
+    /* -boot: the devices INT 19h tries, in order: 'a' floppy, 'c' hard disk, 'd' CD-ROM;
+     * empty: the BIOS's default. */
+    char boot_order[BOOT_SLOTS + 1];
+    const char *option_rom[MAX_OPTION_ROMS]; /* -option-rom: ROM images mapped from C8000h */
+    int option_rom_count;
 };
 
 /* Parses argv; on error prints a message naming the flag and returns false. Sets *done

@@ -199,10 +199,10 @@ void lin_write_slow(struct cpu *cpu, uint32_t lin, unsigned size, uint32_t value
 /* Checks that a write of 'size' bytes can be done (page present, writable) without doing
  * it, so an instruction that writes twice can fault before its first write. */
 void lin_probe_write(struct cpu *cpu, uint32_t lin, unsigned size, bool user);
-uint32_t mmu_translate(struct cpu *cpu, uint32_t lin, enum access acc, bool user);
+phys_addr_t mmu_translate(struct cpu *cpu, uint32_t lin, enum access acc, bool user);
 void tlb_check_bus(struct cpu *cpu);
 /* Drops the TLB entries that map one physical page (its write permission changed). */
-void tlb_drop_phys_page(struct cpu *cpu, uint32_t phys_page);
+void tlb_drop_phys_page(struct cpu *cpu, phys_addr_t phys_page);
 
 static inline bool cpu_user(const struct cpu *cpu) { return cpu->cpl == 3; }
 

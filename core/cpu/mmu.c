@@ -18,7 +18,7 @@ void cpu_tlb_flush(struct cpu *cpu, bool include_global)
     cpu->block_exit = true;            /* and the block loop's code view is stale */
 }
 
-void tlb_drop_phys_page(struct cpu *cpu, uint32_t phys_page)
+void tlb_drop_phys_page(struct cpu *cpu, phys_addr_t phys_page)
 {
     for (unsigned i = 0; i < TLB_ENTRIES; i++)
         if (cpu->tlb[i].phys == phys_page)
@@ -54,7 +54,8 @@ static struct tlb_entry *tlb_fill(struct cpu *cpu, uint32_t lin, enum access acc
 {
     struct tlb_entry *e = &cpu->tlb[(lin >> 12) & (TLB_ENTRIES - 1)];
     bool write = acc == ACC_WRITE;
-    uint32_t phys, user_ok = 3;
+    phys_addr_t phys;
+    uint32_t user_ok = 3;
     bool dirty = true;
     if (cpu->cr0 & CR0_PG) {
         uint32_t pde_addr = (cpu->cr3 & ~0xFFFu) | ((lin >> 22) << 2);
@@ -101,7 +102,7 @@ static struct tlb_entry *tlb_lookup(struct cpu *cpu, uint32_t lin, enum access a
     return tlb_fill(cpu, lin, acc, user);
 }
 
-uint32_t mmu_translate(struct cpu *cpu, uint32_t lin, enum access acc, bool user)
+phys_addr_t mmu_translate(struct cpu *cpu, uint32_t lin, enum access acc, bool user)
 {
     return tlb_lookup(cpu, lin, acc, user)->phys | (lin & 0xFFF);
 }
