@@ -37,7 +37,7 @@ static void run_real(enum cpu_level level, const uint8_t *code, size_t n, uint32
     tvm_run(&t, 10000);
 }
 
-static uint16_t ram16(uint32_t phys) { return (uint16_t)(t.bus.ram[phys] | t.bus.ram[phys + 1] << 8); }
+static uint16_t ram16(uint32_t phys) { return le16(bus_ram_host(&t.bus, phys, 2)); }
 
 struct bcd_case {
     enum cpu_level level;
