@@ -82,6 +82,7 @@ static struct tlb_entry *tlb_fill(struct cpu *cpu, uint32_t lin, enum access acc
     }
     phys = bus_mask_address(cpu->bus, phys);
     bus_page_pointers(cpu->bus, phys, &e->host_read, &e->host_write);
+    e->code_ram = e->host_read && !e->host_write && bus_is_code(cpu->bus, phys);
     if (!dirty)
         e->host_write = NULL;
     e->page = lin >> 12;
@@ -117,17 +118,27 @@ static uint32_t read_in_page(struct cpu *cpu, uint32_t lin, unsigned size, bool 
     return bus_read(cpu->bus, e->phys | (lin & 0xFFF), size);
 }
 
+static void store_to_host(uint8_t *p, unsigned size, uint32_t v)
+{
+    if (size == 1) p[0] = (uint8_t)v;
+    else if (size == 2) st16(p, (uint16_t)v);
+    else st32(p, v);
+}
+
 static void write_in_page(struct cpu *cpu, uint32_t lin, unsigned size, uint32_t v, bool user)
 {
     const struct tlb_entry *e = tlb_lookup(cpu, lin, ACC_WRITE, user);
     if (e->host_write) {
-        uint8_t *p = e->host_write + (lin & 0xFFF);
-        if (size == 1) p[0] = (uint8_t)v;
-        else if (size == 2) st16(p, (uint16_t)v);
-        else st32(p, v);
+        store_to_host(e->host_write + (lin & 0xFFF), size, v);
         return;
     }
-    bus_write(cpu->bus, e->phys | (lin & 0xFFF), v, size);
+    phys_addr_t phys = e->phys | (lin & 0xFFF);
+    if (e->code_ram && cpu->icache && !icache_write_hits_code(cpu->icache, phys, size)) {
+        /* Beside decoded code but not on it: a plain store (e is dirty: tlb_lookup). */
+        store_to_host(e->host_read + (lin & 0xFFF), size, v);
+        return;
+    }
+    bus_write(cpu->bus, phys, v, size); /* code or MMIO: the bus tells whom it concerns */
     tlb_check_bus(cpu); /* an MMIO register may have changed the map */
 }
 
