@@ -155,15 +155,39 @@ uint32_t lin_read_slow(struct cpu *cpu, uint32_t lin, unsigned size, bool user)
     return v;
 }
 
+/* Whether the TLB already allows this write without a walk (tlb_lookup's test). */
+static bool tlb_write_ok(const struct tlb_entry *e, uint32_t lin, bool user)
+{
+    return e->page == lin >> 12 && (!user || (e->user_ok & 2)) && e->dirty;
+}
+
 void lin_probe_write(struct cpu *cpu, uint32_t lin, unsigned size, bool user)
 {
+    if (tlb_write_ok(&cpu->tlb[(lin >> 12) & (TLB_ENTRIES - 1)], lin, user) && !crosses_page(lin, size))
+        return;
     tlb_lookup(cpu, lin, ACC_WRITE, user);
     if (crosses_page(lin, size))
         tlb_lookup(cpu, lin + size - 1, ACC_WRITE, user);
 }
 
+/* A store beside decoded code (on a watched RAM page, in no piece that holds code) with
+ * the TLB entry in place and the map unchanged: straight to RAM, the common case of
+ * data that lives beside code. */
+static bool store_beside_code(struct cpu *cpu, uint32_t lin, unsigned size, uint32_t value, bool user)
+{
+    const struct tlb_entry *e = &cpu->tlb[(lin >> 12) & (TLB_ENTRIES - 1)];
+    if (!e->code_ram || !tlb_write_ok(e, lin, user) || crosses_page(lin, size) || !cpu->icache ||
+        cpu->bus_generation != cpu->bus->map_generation ||
+        icache_write_hits_code(cpu->icache, e->phys | (lin & 0xFFF), size))
+        return false;
+    store_to_host(e->host_read + (lin & 0xFFF), size, value);
+    return true;
+}
+
 void lin_write_slow(struct cpu *cpu, uint32_t lin, unsigned size, uint32_t value, bool user)
 {
+    if (store_beside_code(cpu, lin, size, value, user))
+        return;
     tlb_check_bus(cpu);
     if (!crosses_page(lin, size)) {
         write_in_page(cpu, lin, size, value, user);
