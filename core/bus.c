@@ -200,6 +200,7 @@ static bool repaint_pages(struct bus *bus, phys_addr_t first, phys_addr_t end)
     }
     free(list);
     bus->map_generation++;
+    bus->content_generation++;
     return ok;
 }
 

@@ -42,6 +42,10 @@ struct bus {
     /* Bumped when the address decoding changes (A20, regions, dirty tracking): the CPU
      * flushes its TLB, so no stale host pointer survives. */
     uint32_t map_generation;
+    /* Bumped when what a physical address holds changes (a region added, moved or
+     * removed): code decoded from physical addresses is stale. A20 and dirty tracking
+     * change only the CPU's path to memory, not its contents. */
+    uint32_t content_generation;
     bus_code_write_fn code_written;
     void *code_opaque;
     struct bus_internal *in;   /* RAM, the maps and the tables: private to bus.c */

@@ -145,6 +145,7 @@ struct cpu {
     /* Memory. */
     struct bus *bus;
     uint32_t bus_generation;  /* bus map generation the TLB was filled under */
+    uint32_t bus_content_generation; /* bus content generation the decoded code is from */
     struct tlb_entry tlb[TLB_ENTRIES];
 
     /* The interrupt controller's acknowledge cycle (returns the vector). */

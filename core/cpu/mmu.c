@@ -25,13 +25,16 @@ void tlb_drop_phys_page(struct cpu *cpu, phys_addr_t phys_page)
             cpu->tlb[i].page = TLB_INVALID;
 }
 
-/* A change of the memory map (the A20 gate, a region added over RAM, shadow RAM) can give
- * a physical address other contents: the TLB's host pointers and every decoded block,
- * which the cache keys by physical address, are stale. */
+/* A change of the memory map makes the TLB's host pointers stale (the A20 gate, dirty
+ * tracking, a region); one that gives a physical address other contents (a region
+ * added over RAM, shadow RAM) also every decoded block, which the cache keys by
+ * physical address. A20 alone leaves the blocks: DOS toggles it all the time. */
 void tlb_check_bus(struct cpu *cpu)
 {
-    if (cpu->bus_generation != cpu->bus->map_generation) {
+    if (cpu->bus_generation != cpu->bus->map_generation)
         cpu_tlb_flush(cpu, true);
+    if (cpu->bus_content_generation != cpu->bus->content_generation) {
+        cpu->bus_content_generation = cpu->bus->content_generation;
         cpu_code_changed(cpu);
     }
 }

@@ -208,7 +208,14 @@ END_TEST
 START_TEST(dma_ignores_a20)
 {
     bus_write(&bus, 0x0000, 0x12, 1);
+    uint32_t map = bus.map_generation, content = bus.content_generation;
     bus_set_a20(&bus, false);
+    /* The CPU's path changed (its TLB goes), not what physical memory holds. */
+    ck_assert_uint_ne(bus.map_generation, map);
+    ck_assert_uint_eq(bus.content_generation, content);
+    static const uint8_t rom[0x1000];
+    bus_region_remove(&bus, bus_add_rom(&bus, 0x80000, rom, sizeof rom));
+    ck_assert_uint_ne(bus.content_generation, content);
     /* The CPU's view wraps at 1 MiB with the gate shut; a bus master's does not. */
     bus_write(&bus, 0x100000, 0x34, 1);
     ck_assert_uint_eq(bus_read(&bus, 0x0000, 1), 0x34);
