@@ -12,6 +12,7 @@
 #include "blockdev.h"
 #include "chardev.h"
 #include "debugcon.h"
+#include "ide.h"
 #include "irq.h"
 #include "kbc.h"
 #include "machine.h"
@@ -81,6 +82,7 @@ struct pc {
     struct sysctrl sysctrl;
     struct debugcon debugcon;
     struct postcode postcode;
+    struct ide ide;
     /* COM1/COM3 share IRQ 4 and COM2/COM4 IRQ 3. */
     struct irq_wire serial_wire[2];
     uint8_t *option_rom_copy;   /* the option ROMs as mapped */
