@@ -625,7 +625,7 @@ static void packet_done(struct ide_channel *ch, struct ide_device *d, bool check
 {
     end_transfer(ch, d);
     d->tf.count = IDE_IR_IO | IDE_IR_COD;
-    d->status = IDE_ST_DRDY | (check ? IDE_ST_ERR : IDE_ST_DSC);
+    d->status = IDE_ST_DRDY | (check ? IDE_ST_ERR : 0);  /* bit 4 is SERV for packet devices */
     d->error = check ? atapi_error_code(&d->atapi) : 0;
     raise_irq(ch, d);
 }
