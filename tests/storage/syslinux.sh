@@ -7,6 +7,8 @@
 #                                         and SYSLINUX must read it through EDD (AH=42h)
 #   tests/storage/syslinux.sh VX86 iso    an ISO (xorriso) with ISOLINUX, no-emulation El
 #                                         Torito; booted with -cdrom FILE -boot d
+#   tests/storage/syslinux.sh - image FILE  only makes the hd image, into FILE (for
+#                                         tests/hosts.sh's identical-output runs)
 # Each configuration says SERIAL 0, so once SYSLINUX has read its configuration file
 # from the disk it prints its banner and "boot:" on COM1 too; before that its first
 # banner goes through the BIOS's teletype, which -nographic copies to COM1.
@@ -41,13 +43,17 @@ make_disk() {
 }
 
 case $mode in
-hd | edd)
+hd | edd | image)
   need_tools mkfs.fat mcopy syslinux sfdisk "$syslinux_mbr"
   image=$work/disk.img
-  if [ "$mode" = hd ]; then
+  if [ "$mode" != edd ]; then
     make_disk "$image" 80M 2048
   else
     make_disk "$image" 10G $((9 * 1024 * 1024 * 2))
+  fi
+  if [ "$mode" = image ]; then
+    cp --sparse=always "$image" "${3:?syslinux.sh - image FILE}" || fail "cp"
+    exit 0
   fi
   boot=(-hda "$image" -boot c)
   banner="SYSLINUX [0-9]"
@@ -63,7 +69,7 @@ iso)
   banner="ISOLINUX [0-9]"
   ;;
 *)
-  echo "usage: syslinux.sh VX86 hd|edd|iso" >&2
+  echo "usage: syslinux.sh VX86 hd|edd|iso, or syslinux.sh - image FILE" >&2
   exit 2
   ;;
 esac
