@@ -7,6 +7,9 @@
 #                                         and SYSLINUX must read it through EDD (AH=42h)
 #   tests/storage/syslinux.sh VX86 iso    an ISO (xorriso) with ISOLINUX, no-emulation El
 #                                         Torito; booted with -cdrom FILE -boot d
+#   tests/storage/syslinux.sh VX86 resume the hd boot cut at several points (inside the
+#                                         BIOS's and SYSLINUX's disk reads) and resumed
+#                                         from its state file: the same run (resume.sh)
 #   tests/storage/syslinux.sh - image FILE  only makes the hd image, into FILE (for
 #                                         tests/hosts.sh's identical-output runs)
 # Each configuration says SERIAL 0, so once SYSLINUX has read its configuration file
@@ -43,7 +46,7 @@ make_disk() {
 }
 
 case $mode in
-hd | edd | image)
+hd | edd | image | resume)
   need_tools mkfs.fat mcopy syslinux sfdisk "$syslinux_mbr"
   image=$work/disk.img
   if [ "$mode" != edd ]; then
@@ -54,6 +57,11 @@ hd | edd | image)
   if [ "$mode" = image ]; then
     cp --sparse=always "$image" "${3:?syslinux.sh - image FILE}" || fail "cp"
     exit 0
+  fi
+  if [ "$mode" = resume ]; then
+    bash "$here/../roms/resume.sh" syslinux "" "400000 1200000 3000000 3000500 9000000" - -- "$vx86" -- \
+      -hda "$image" -snapshot -serial stdio -exit-on "boot:"
+    exit
   fi
   boot=(-hda "$image" -boot c)
   banner="SYSLINUX [0-9]"
