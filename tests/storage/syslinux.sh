@@ -59,6 +59,7 @@ hd | edd | image | resume)
     exit 0
   fi
   if [ "$mode" = resume ]; then
+    # 1200000 lands inside the PIO read of a sector (the IDE buffer half read)
     bash "$here/../roms/resume.sh" syslinux "" "400000 1200000 3000000 3000500 9000000" - -- "$vx86" -- \
       -hda "$image" -snapshot -serial stdio -exit-on "boot:"
     exit
