@@ -34,6 +34,29 @@
 cdrom_record_device:
     cmp word [es:CD_PORT], 0
     jne .ret
+    ; IDENTIFY PACKET DEVICE: word 0 bits 12-8 give the device type, 05h a CD-ROM
+    push ax
+    add dx, 7
+    mov al, 0A1h
+    out dx, al
+    sub dx, 7
+    call ata_wait_drq
+    pop ax
+    jc .ret
+    push ax
+    push cx
+    mov di, EBDA_BOUNCE
+    mov cx, 256
+.word:
+    in ax, dx
+    stosw
+    loop .word
+    pop cx
+    pop ax
+    mov al, [es:EBDA_BOUNCE + 1]
+    and al, 1Fh
+    cmp al, 05h
+    jne .ret
     mov [es:CD_PORT], dx
     mov [es:CD_CONTROL], cx
     mov [es:CD_SELECT], ah
