@@ -769,22 +769,20 @@ hd_seek_lba:
     ret
 
 ; AH=48h: the drive parameters at the caller's DS:SI (EDD 3.0, Table 8): 1Ah bytes
-; (EDD 1.x), or 1Eh with the DPTE pointer (FFFF:FFFFh: none) when the buffer is that big.
+; (EDD 1.x), 1Eh with the DPTE pointer (FFFF:FFFFh: none), or 42h with the device
+; path, as big as the caller's buffer says it is.
 hd_drive_parameters:
     push ds
     mov ds, [bp + DISK_DS]
     mov bx, [bp + DISK_SI]
-    mov ax, [bx]
-    cmp ax, 1Ah
+    cmp word [bx], 1Ah
     jb .bad
-    mov cx, 1Ah
-    cmp ax, 1Eh
-    jb .size
-    mov cx, 1Eh
-    mov word [bx + 1Ah], 0FFFFh
-    mov word [bx + 1Ch], 0FFFFh
-.size:
-    mov [bx], cx
+    push si
+    mov ax, [es:si + HD_PORT]
+    mov cl, [es:si + HD_SELECT]
+    mov si, edd_ata
+    call edd_buffer_size
+    pop si
     mov word [bx + 2], 0002h        ; the CHS information is valid
     mov ax, [es:si + HD_CYLINDERS]
     mov [bx + 4], ax
@@ -813,6 +811,70 @@ hd_drive_parameters:
     mov ah, DISK_BAD_COMMAND
     stc
     ret
+
+; The size of AH=48h's buffer at DS:BX: 1Ah, 1Eh (the DPTE pointer: FFFF:FFFFh, none) or
+; 42h (EDD 3.0 Table 8: the device path, key BEDDh, for the channel AX and the device
+; register value CL, interface name CS:SI), the largest that fits the caller's size.
+edd_buffer_size:
+    mov dx, [bx]
+    mov word [bx], 1Ah
+    cmp dx, 1Eh
+    jb .ret
+    mov word [bx], 1Eh
+    mov word [bx + 1Ah], 0FFFFh
+    mov word [bx + 1Ch], 0FFFFh
+    cmp dx, 42h
+    jb .ret
+    mov word [bx], 42h
+    mov word [bx + 1Eh], 0BEDDh
+    mov word [bx + 20h], 24h        ; the path's length, from the key; 21h-23h reserved
+    mov word [bx + 22h], 0
+    mov word [bx + 24h], "IS"       ; host bus "ISA "
+    mov word [bx + 26h], "A "
+    push di
+    push cx
+    lea di, [bx + 28h]              ; interface type, 8 characters
+    mov cx, 4
+.name:
+    mov dx, [cs:si]
+    mov [di], dx
+    add si, 2
+    add di, 2
+    loop .name
+    pop cx
+    pop di
+    mov [bx + 30h], ax              ; interface path: the base port
+    xor ax, ax
+    mov [bx + 32h], ax
+    mov [bx + 34h], ax
+    mov [bx + 36h], ax
+    and cl, 10h                     ; device path: 0 master, 1 slave
+    shr cl, 1
+    shr cl, 1
+    shr cl, 1
+    shr cl, 1
+    mov [bx + 38h], cl
+    mov [bx + 39h], al
+    mov [bx + 3Ah], ax
+    mov [bx + 3Ch], ax
+    mov [bx + 3Eh], ax
+    mov [bx + 40h], al
+    ; the checksum: bytes 1Eh-41h sum to 0
+    push si
+    lea si, [bx + 1Eh]
+    mov cx, 41h - 1Eh
+.sum:
+    add al, [si]
+    inc si
+    loop .sum
+    neg al
+    mov [bx + 41h], al
+    pop si
+.ret:
+    ret
+
+edd_ata: db "ATA     "
+edd_atapi: db "ATAPI   "
 
 ; CF = 1 (AH = 04h) unless HD_LBA + HD_COUNT <= the disk's sectors (all 64 bits).
 hd_check_range:

@@ -321,16 +321,16 @@ cd_drive_parameters:
     push ds
     mov ds, [bp + DISK_DS]
     mov bx, [bp + DISK_SI]
-    mov cx, [bx]
-    cmp cx, 1Ah
+    cmp word [bx], 1Ah
     jb .bad
-    mov word [bx], 1Ah
-    cmp cx, 1Eh
-    jb .fill
-    mov word [bx], 1Eh
-    mov word [bx + 1Ah], 0FFFFh
-    mov word [bx + 1Ch], 0FFFFh
-.fill:
+    push ax
+    push dx
+    mov ax, [es:CD_PORT]
+    mov cl, [es:CD_SELECT]
+    mov si, edd_atapi
+    call edd_buffer_size
+    pop dx
+    pop ax
     mov word [bx + 2], 0074h
     mov word [bx + 4], 0
     mov word [bx + 6], 0

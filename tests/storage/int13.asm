@@ -26,7 +26,7 @@ org 0
 ; The variables, in RAM (the ROM cannot be written): DS = 8000h.
 %define DAP 0                       ; a disk address packet
 %define PARAMS 20h                  ; AH=48h's buffer
-%define SPEC 60h                    ; AH=4Bh's specification packet
+%define SPEC 80h                    ; AH=4Bh's specification packet
 
 start:
     mov ax, 8000h
@@ -238,9 +238,11 @@ read_lba:
     call marker
     ret
 
-; AH=48h of drive DL into 'params' (room for 1Eh bytes), printed.
+; AH=48h of drive DL into PARAMS (room for the 42h bytes of EDD 3.0), printed: the
+; sizes and geometry, then the device path (key, bus, interface, port, device, and the
+; sum of bytes 1Eh-41h, 00 when the checksum is right).
 drive_parameters:
-    mov word [PARAMS], 1Eh
+    mov word [PARAMS], 42h
     mov ah, 48h
     mov si, PARAMS
     int 13h
@@ -268,6 +270,33 @@ drive_parameters:
     call space
     mov ax, [PARAMS + 24]
     call hex16
+    call newline
+    PRINT "path "
+    mov ax, [PARAMS + 1Eh]
+    call hex16
+    call space
+    mov si, PARAMS + 24h
+    mov cx, 12                      ; "ISA " and the interface type
+.text:
+    mov al, [si]
+    out 0E9h, al
+    inc si
+    loop .text
+    call space
+    mov ax, [PARAMS + 30h]
+    call hex16
+    call space
+    mov al, [PARAMS + 38h]
+    call hex8
+    call space
+    mov si, PARAMS + 1Eh
+    mov cx, 42h - 1Eh
+    xor al, al
+.sum:
+    add al, [si]
+    inc si
+    loop .sum
+    call hex8
     call newline
     ret
 
