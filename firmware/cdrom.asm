@@ -9,7 +9,11 @@
 ; packets (READ(10) 28h, READ CAPACITY 25h); Ralf Brown's Interrupt List for INT 13h
 ; AH=41h/42h/48h on a CD (the sector size in AH=48h's buffer).
 ;
-; Floppy and hard-disk emulation images are refused at boot (not written yet).
+; Floppy emulation (media types 1-3: 1.2, 1.44, 2.88 MB images) serves INT 13h for
+; drive 00h from the image on the CD (El Torito 3.0: the BIOS "redirects" the diskette
+; drive; floppy.asm asks elt_owns_drive first). The real diskette drives are not
+; renumbered: while the emulation runs, drive 00h is the image. Hard-disk emulation
+; (media type 4) is refused at boot (not written yet).
 
 
 ; The first ATAPI device, in the EBDA (1C0h-1CFh):
@@ -24,6 +28,7 @@
 %define ELT_COUNT (EBDA_DISK_AREA + 4Eh)        ; word: 512-byte sectors loaded
 ; Scratch for one call (shared with ata.asm's, never at the same time):
 %define CD_PACKET (EBDA_DISK_AREA + 50h)        ; 12 bytes: the packet to send
+%define CD_SKIP (EBDA_DISK_AREA + 5Ch)          ; word: bytes of the data to drop first
 %define CD_DONE (EBDA_DISK_AREA + 5Eh)          ; word: sectors moved
 %define CD_SECTOR_BYTES 2048
 %define CD_READ_TRIES 3                         ; UNIT ATTENTION once after power-on
@@ -68,8 +73,9 @@ cdrom_record_device:
 
 ; ---- the packet protocol --------------------------------------------------------------
 
-; Sends the packet at ES:CD_PACKET to the CD-ROM and reads its data blocks into BX:DI
-; (at most CX bytes kept, the rest drained). ES = EBDA. CF = 1 on error. Keeps BX, DI.
+; Sends the packet at ES:CD_PACKET to the CD-ROM and reads its data blocks into BX:DI:
+; the first CD_SKIP bytes dropped, then at most CX bytes kept, the rest drained (CD_SKIP
+; is left 0). ES = EBDA. CF = 1 on error. Keeps BX, DI.
 atapi_command:
     push si
     push di
@@ -121,6 +127,11 @@ atapi_command:
     mov ds, bx
 .word:
     in ax, dx
+    cmp word [es:CD_SKIP], 0
+    je .keep
+    sub word [es:CD_SKIP], 2
+    jmp short .drop
+.keep:
     cmp si, 2
     jb .drop
     mov [di], ax
@@ -135,12 +146,27 @@ atapi_command:
     jz .ret
     stc
 .ret:
+    mov word [es:CD_SKIP], 0
     pop di
     pop si
     ret
 
 ; READ(10) of one sector, DX:AX, into BX:DI, with retries. CF = 1 if it failed.
 atapi_read_sector:
+    push cx
+    push si
+    mov cx, CD_SECTOR_BYTES
+    xor si, si
+    call atapi_read_part
+    pop si
+    pop cx
+    ret
+
+; READ(10) of sector DX:AX, keeping CX bytes from byte SI on, into BX:DI; retried.
+; CF = 1 if it failed. Keeps AX, BX, CX, DX, SI, DI.
+atapi_read_part:
+    push bp
+    mov bp, cx
     push cx
     mov cx, CD_READ_TRIES
 .try:
@@ -157,7 +183,8 @@ atapi_read_sector:
     mov word [es:CD_PACKET + 10], 0
     push dx
     push ax
-    mov cx, CD_SECTOR_BYTES
+    mov [es:CD_SKIP], si
+    mov cx, bp
     call atapi_command
     pop ax
     pop dx
@@ -167,6 +194,7 @@ atapi_read_sector:
     stc
 .ret:
     pop cx
+    pop bp
     ret
 
 ; CX sectors from DX:AX to BX:DI (the offset below 16), counting them in CD_DONE.
@@ -365,6 +393,10 @@ cd_emulation:
     mov al, [es:ELT_MEDIA]
     mov [bx + 1], al
     mov byte [bx + 2], CDROM_DRIVE
+    test al, al
+    jz .drive
+    mov byte [bx + 2], 00h          ; a diskette image: drive 00h
+.drive:
     mov al, [es:CD_CHANNEL]
     mov [bx + 3], al
     mov ax, [es:ELT_RBA]
@@ -384,6 +416,12 @@ cd_emulation:
     mov byte [bx + 16], 0
     mov byte [bx + 17], 0
     mov byte [bx + 18], 0
+    call elt_floppy_spt             ; a diskette image: 80 cylinders, 2 heads
+    jc .geometry_done
+    mov byte [bx + 16], 79
+    mov [bx + 17], al
+    mov byte [bx + 18], 1
+.geometry_done:
     pop ds
     cmp byte [bp + DISK_AL], 00h
     jne .ok
@@ -461,8 +499,12 @@ cdrom_boot:
     mov si, msg_cd_not_bootable
     jne .fail
     cmp byte [es:ELT_MEDIA], 0
+    je .no_emulation
+    call elt_floppy_spt
     mov si, msg_cd_emulation
-    jne .fail
+    jc .fail
+    jmp elt_floppy_boot
+.no_emulation:
     cmp word [es:ELT_LOAD_SEG], ELT_DEFAULT_SEG
     mov si, msg_cd_load_segment     ; INT 19h jumps to 0000:7C00h
     jne .fail
@@ -522,5 +564,278 @@ elt_boot_record_end:
 msg_no_cdrom: db "no CD-ROM drive", 0
 msg_cd_unreadable: db "cannot read the CD", 0
 msg_cd_not_bootable: db "not a bootable CD (no El Torito boot entry)", 0
-msg_cd_emulation: db "El Torito emulation images are not supported", 0
+msg_cd_emulation: db "El Torito hard disk emulation is not supported", 0
 msg_cd_load_segment: db "El Torito load segment other than 07C0h", 0
+
+; ---- El Torito floppy emulation ---------------------------------------------------------
+
+; AL = the emulated diskette's sectors per track (media 1: 1.2 MB, 15; 2: 1.44 MB, 18;
+; 3: 2.88 MB, 36: El Torito 2.2, the media types), CF = 1 for any other media. ES = EBDA.
+elt_floppy_spt:
+    mov al, [es:ELT_MEDIA]
+    cmp al, 1
+    jb .none
+    cmp al, 3
+    ja .none
+    push bx
+    mov bx, elt_floppy_sectors - 1
+    cs xlatb                        ; AL = [CS:BX + AL]
+    pop bx
+    clc
+    ret
+.none:
+    stc
+    ret
+
+elt_floppy_sectors: db 15, 18, 36
+elt_floppy_types: db 02h, 04h, 05h  ; INT 13h AH=08h BL: 1.2 MB, 1.44 MB, 2.88 MB
+%define ELT_FLOPPY_CYLINDERS 80
+
+; The boot of a diskette image: its first 512 bytes to 0000:7C00h, drive 00h; INT 11h
+; then shows a diskette drive. ES = EBDA, DS = 0040h.
+elt_floppy_boot:
+    mov ax, [es:ELT_RBA]
+    mov dx, [es:ELT_RBA + 2]
+    xor bx, bx
+    mov di, 7C00h
+    xor si, si
+    mov cx, 512
+    call atapi_read_part
+    mov si, msg_cd_unreadable
+    jc .fail
+    mov byte [es:ELT_ACTIVE], 1
+    test byte [BDA_EQUIPMENT], 01h
+    jnz .booted
+    and byte [BDA_EQUIPMENT], 3Fh   ; one diskette drive
+    or byte [BDA_EQUIPMENT], 01h
+.booted:
+    mov dl, 00h
+    clc
+    ret
+.fail:
+    stc
+    ret
+
+; For floppy.asm's INT 13h: ZF = 1 if drive DL is the diskette an El Torito image
+; emulates (then elt_floppy_int13 serves the call). DS = 0040h; keeps every register.
+elt_owns_drive:
+    push ax
+    push es
+    mov es, [BDA_EBDA_SEG]
+    cmp byte [es:ELT_ACTIVE], 1
+    jne .ret
+    call elt_floppy_spt
+    jc .not_mine
+    test dl, dl
+    jmp short .ret
+.not_mine:
+    or al, 1                        ; ZF = 0
+.ret:
+    pop es
+    pop ax
+    ret
+
+; INT 13h for the emulated diskette (floppy.asm's contract: DS = 0040h, the frame at
+; BP; AH = the status, CF on return). Reads come from the image, a write is refused as
+; to a write-protected diskette (a CD cannot be written).
+elt_floppy_int13:
+    mov es, [BDA_EBDA_SEG]
+    mov di, elt_floppy_functions
+.find:
+    cmp byte [cs:di], 0FFh
+    je .bad
+    cmp [cs:di], ah
+    je .call
+    add di, 3
+    jmp short .find
+.call:
+    call [cs:di + 1]
+    jmp short .status
+.bad:
+    mov ah, DISK_BAD_COMMAND
+    stc
+.status:
+    pushf
+    cmp byte [bp + DISK_AH], 01h    ; AH=01h and 15h report no status of their own
+    je .keep
+    cmp byte [bp + DISK_AH], 15h
+    je .keep
+    mov [BDA_FLOPPY_STATUS], ah
+.keep:
+    popf
+    ret
+
+elt_floppy_functions:
+    db 00h
+    dw hd_ok
+    db 01h
+    dw elt_floppy_last_status
+    db 02h
+    dw elt_floppy_read
+    db 03h
+    dw elt_floppy_write_protected
+    db 04h
+    dw elt_floppy_verify
+    db 05h
+    dw elt_floppy_write_protected
+    db 08h
+    dw elt_floppy_parameters
+    db 15h
+    dw elt_floppy_type
+    db 16h
+    dw hd_ok                        ; the medium has not changed
+    db 4Bh
+    dw cd_emulation
+    db 0FFh
+
+%define DISK_WRITE_PROTECTED 03h
+
+elt_floppy_last_status:
+    mov ah, [BDA_FLOPPY_STATUS]
+    cmp ah, 1
+    cmc
+    ret
+
+elt_floppy_write_protected:
+    mov byte [bp + DISK_AL], 0
+    mov ah, DISK_WRITE_PROTECTED
+    stc
+    ret
+
+; AH=15h: AH = 01h, a diskette drive without change line.
+elt_floppy_type:
+    mov ah, 01h
+    clc
+    ret
+
+; AH=08h: BL = the drive type, CH = the last cylinder, CL = sectors, DH = the last
+; head, DL = 1 drive, ES:DI = the diskette parameter table.
+elt_floppy_parameters:
+    call elt_floppy_spt
+    mov [bp + DISK_CL], al
+    mov byte [bp + DISK_CH], ELT_FLOPPY_CYLINDERS - 1
+    mov byte [bp + DISK_DH], 1
+    mov byte [bp + DISK_DL], 1
+    mov al, [es:ELT_MEDIA]
+    mov bx, elt_floppy_types - 1
+    cs xlatb
+    mov [bp + DISK_BL], al
+    mov byte [bp + DISK_BH], 0
+    mov word [bp + DISK_AX], 0
+    mov word [bp + DISK_DI], diskette_params
+    mov [bp + DISK_ES], cs
+    xor ah, ah
+    clc
+    ret
+
+; The 512-byte sector of CHS CX/DH as a sector number of the image in DX:AX; CF = 1,
+; AH = 04h, if the geometry has no such sector.
+elt_floppy_chs:
+    call elt_floppy_spt
+    mov bl, al                      ; BL = sectors per track
+    mov al, [bp + DISK_CL]
+    and al, 3Fh
+    jz .bad
+    cmp al, bl
+    ja .bad
+    cmp byte [bp + DISK_DH], 1
+    ja .bad
+    cmp byte [bp + DISK_CH], ELT_FLOPPY_CYLINDERS
+    jae .bad
+    mov al, [bp + DISK_CH]          ; (cylinder x 2 + head) x sectors + sector - 1
+    xor ah, ah
+    shl ax, 1
+    add al, [bp + DISK_DH]
+    mul bl
+    mov dl, [bp + DISK_CL]
+    and dl, 3Fh
+    dec dl
+    xor dh, dh
+    add ax, dx
+    xor dx, dx
+    clc
+    ret
+.bad:
+    mov ah, DISK_SECTOR_NOT_FOUND
+    stc
+    ret
+
+; AH=04h: the sectors must exist.
+elt_floppy_verify:
+    call elt_floppy_chs
+    jc .ret
+    xor ah, ah
+.ret:
+    ret
+
+; AH=02h: AL sectors from CHS CX/DH to ES:BX, each from its quarter of a CD sector
+; (the image starts at ELT_RBA); AL = the sectors read.
+elt_floppy_read:
+    call elt_floppy_chs
+    jc .fail
+    mov cx, ax                      ; CX = the image's sector
+    call elt_floppy_spt
+    mov bl, al
+    mov al, ELT_FLOPPY_CYLINDERS * 2
+    mul bl
+    mov [es:CD_DONE], ax            ; (here: the image's size in sectors)
+    mov bx, [bp + DISK_ES]          ; BX:DI = the buffer, normalised
+    mov di, [bp + DISK_BX]
+    mov ax, di
+    push cx
+    mov cl, 4
+    shr ax, cl
+    pop cx
+    add bx, ax
+    and di, 0Fh
+    xor dh, dh
+    mov dl, [bp + DISK_AL]          ; DL = sectors to go, DH = sectors read
+    test dl, dl
+    jz .bad_count
+.sector:
+    cmp cx, [es:CD_DONE]
+    jae .past_end
+    push dx
+    push cx
+    mov ax, cx                      ; the CD sector: ELT_RBA + n / 4; the quarter: n mod 4
+    mov si, cx
+    and si, 3
+    push cx
+    mov cl, 9
+    shl si, cl
+    pop cx
+    shr ax, 1
+    shr ax, 1
+    xor dx, dx
+    add ax, [es:ELT_RBA]
+    adc dx, [es:ELT_RBA + 2]
+    mov cx, 512
+    call atapi_read_part
+    pop cx
+    pop dx
+    jc .read_error
+    inc dh
+    inc cx
+    add bx, 20h
+    dec dl
+    jnz .sector
+    mov [bp + DISK_AL], dh
+    xor ah, ah
+    clc
+    ret
+.past_end:
+    mov [bp + DISK_AL], dh
+    mov ah, DISK_SECTOR_NOT_FOUND
+    stc
+    ret
+.read_error:
+    mov [bp + DISK_AL], dh
+    mov ah, DISK_BAD_SECTOR
+    stc
+    ret
+.bad_count:
+    mov ah, DISK_BAD_COMMAND
+.fail:
+    mov byte [bp + DISK_AL], 0
+    stc
+    ret
