@@ -648,8 +648,9 @@ static void packet_next_block(struct ide_channel *ch, struct ide_device *d)
         ch->fill = n;
     }
     uint32_t block = ch->fill - ch->pos;
-    if (block > d->byte_limit)
-        block = d->byte_limit;
+    uint32_t limit = d->byte_limit ? d->byte_limit : 0xFFFE;
+    if (block > limit)
+        block = limit;
     ch->len = ch->pos + block;
     d->tf.lba_mid = (uint8_t)block;
     d->tf.lba_high = (uint8_t)(block >> 8);
@@ -982,9 +983,7 @@ static void device_sanitize(struct ide_device *d)
         d->block_sectors = 1;
     if (d->cur_heads > 16 || d->cur_sectors > 255)
         set_current_geometry(d, d->heads, d->sectors);
-    d->byte_limit &= 0xFFFE;
-    if (d->byte_limit == 0)
-        d->byte_limit = 0xFFFE;
+    d->byte_limit &= 0xFFFE;        /* 0 stays (the reset value): taken as the largest */
     atapi_sanitize(&d->atapi);
 }
 
