@@ -362,6 +362,52 @@ START_TEST(save_restore_sense_and_stream)
 }
 END_TEST
 
+/* 9.2 and 8.10: SRST and DEVICE RESET leave the packet signature and a clear status,
+ * and DEVICE RESET ends a transfer in progress; neither raises INTRQ. */
+START_TEST(resets_and_signature)
+{
+    clear_unit_attention();
+    const uint8_t read10[12] = { 0x28, 0, 0, 0, 0, 0, 0, 0, 4 };
+    send_packet(read10, 0xFFFE);
+    ck_assert_uint_eq(in(STATUS) & 0x08, 0x08);
+    out(COMMAND, 0x08);                         /* DEVICE RESET */
+    ck_assert_uint_eq(in(ALT_STATUS), 0x00);
+    ck_assert(!rig.irq[1]);
+    ck_assert_uint_eq(in(BYTES_LOW), 0x14);
+    ck_assert_uint_eq(in(BYTES_HIGH), 0xEB);
+    ck_assert_uint_eq(rig_inw(&rig, DATA), 0xFFFF); /* the transfer is gone */
+    out(0x376, 0x04);                           /* SRST */
+    ck_assert_uint_eq(in(ALT_STATUS), 0x80);
+    out(0x376, 0x00);
+    ck_assert_uint_eq(in(ALT_STATUS), 0x00);
+    ck_assert_uint_eq(in(REASON), 0x01);
+    ck_assert_uint_eq(in(BYTES_HIGH), 0xEB);
+    /* a reset is not a medium change: no new UNIT ATTENTION */
+    ck_assert_uint_eq(command(test_unit_ready, 0, NULL, 0, NULL), 0x40);
+}
+END_TEST
+
+/* An empty drive: GET CONFIGURATION reports no current profile, REQUEST SENSE cut to
+ * its allocation length. */
+START_TEST(empty_drive_configuration)
+{
+    teardown();
+    start(false);
+    uint8_t r[64];
+    unsigned n;
+    const uint8_t config[12] = { 0x46, 0, 0, 0, 0, 0, 0, 0, 64 };
+    ck_assert_uint_eq(command(config, 0xFFFE, r, sizeof r, &n), 0x40);
+    ck_assert_uint_eq(r[6] << 8 | r[7], 0x0000);
+    ck_assert_uint_eq(r[8] << 8 | r[9], 0x0000);   /* the profile list feature */
+    ck_assert_uint_eq(r[12] << 8 | r[13], 0x0008); /* CD-ROM, */
+    ck_assert_uint_eq(r[14] & 1, 0);               /* not current */
+    const uint8_t sense8[12] = { 0x03, 0, 0, 0, 8 };
+    ck_assert_uint_eq(command(sense8, 0xFFFE, r, sizeof r, &n), 0x40);
+    ck_assert_uint_eq(n, 8);
+    ck_assert_uint_eq(r[2], 0x02);                 /* NOT READY, even before a command failed */
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("atapi");
@@ -376,6 +422,8 @@ int main(void)
     tcase_add_test(tc, mode_sense_capabilities);
     tcase_add_test(tc, abandoned_transfer);
     tcase_add_test(tc, save_restore_sense_and_stream);
+    tcase_add_test(tc, resets_and_signature);
+    tcase_add_test(tc, empty_drive_configuration);
     suite_add_tcase(s, tc);
     return check_run(s);
 }
