@@ -24,6 +24,7 @@
 #include "rtc.h"
 #include "sysctrl.h"
 #include "uart.h"
+#include "vga.h"
 
 #define PC_SERIAL_PORTS 4
 #define PC_MAX_OPTION_ROMS 8
@@ -82,6 +83,7 @@ struct pc {
     struct sysctrl sysctrl;
     struct debugcon debugcon;
     struct postcode postcode;
+    struct vga vga;
     struct ide ide;
     /* COM1/COM3 share IRQ 4 and COM2/COM4 IRQ 3. */
     struct irq_wire serial_wire[2];
