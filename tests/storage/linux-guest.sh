@@ -10,12 +10,15 @@ if [ ! -f "$dir/disk.img" ]; then
   echo "SKIP: no $dir/disk.img (build it with ../shared/guests/linux/build.sh $dir)"
   exit 77
 fi
-out=$("$vx86" -hda "$dir/disk.img" -snapshot -nographic -icount -timeout 120 \
+screen=$(mktemp)
+trap 'rm -f "$screen"' EXIT
+out=$("$vx86" -hda "$dir/disk.img" -snapshot -nographic -icount -timeout 120 -screen-dump "$screen" \
   -exit-on "This kernel requires" -m 256 2>&1 </dev/null)
-if ! grep -q "SYSLINUX [0-9]" <<<"$out" || ! grep -Eq "This kernel requires|Linux version|GUEST-BOOTED" <<<"$out"; then
-  echo "FAIL: no SYSLINUX banner, or the kernel did not start"
+if ! grep -q "SYSLINUX [0-9]" "$screen" || ! grep -Eq "This kernel requires|Linux version|GUEST-BOOTED" <<<"$out"; then
+  echo "FAIL: no SYSLINUX banner on the screen, or the kernel did not start"
+  cat "$screen"
   printf '%s\n' "$out" | head -c 4000
   exit 1
 fi
-grep -E "SYSLINUX|kernel" <<<"$out"
+grep -E "SYSLINUX|kernel" "$screen"
 echo "ok: the Linux guest's disk boots to SYSLINUX and its kernel"
