@@ -461,6 +461,10 @@ harddisk_int13:
     call [cs:di + 1]
     jmp short .status
 .no_drive:
+    cmp ah, 15h                     ; AH=15h: AH = 00h, "no such drive", CF = 0
+    jne .bad
+    xor ah, ah
+    jmp short .status
 .bad:
     mov ah, DISK_BAD_COMMAND
     stc

@@ -122,7 +122,7 @@ atapi_command:
     pop dx
     inc cx
     shr cx, 1
-    jcxz .block
+    jcxz .error                     ; DRQ with nothing to move: give up, not spin
     push ds
     mov ds, bx
 .word:
@@ -144,6 +144,7 @@ atapi_command:
 .status:
     test al, 01h                    ; ERR: CHECK CONDITION
     jz .ret
+.error:
     stc
 .ret:
     mov word [es:CD_SKIP], 0

@@ -74,6 +74,16 @@ start:
     call hex16
     call newline
 
+    ; AH=15h of a disk that is not there: AH = 00h, CF = 0
+    mov ah, 15h
+    mov dl, 83h
+    int 13h
+    call carry
+    PRINT "type 83 "
+    mov al, ah
+    call hex8
+    call newline
+
     ; AH=41h
     mov ah, 41h
     mov bx, 55AAh
