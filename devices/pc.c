@@ -215,7 +215,7 @@ static bool check_ide_images(const struct pc_config *c, char *error, size_t erro
         if (d->media == PC_MEDIA_NONE || !d->image)
             continue;
         if (d->image->size == 0 || d->image->size % unit) {
-            snprintf(error, error_size, "%s %s: %llu bytes, not a (non-zero) multiple of %u", what,
+            snprintf(error, error_size, "%s %s: %llu bytes is not a whole number of %u-byte sectors", what,
                      d->image->name ? d->image->name : "(unnamed)", (unsigned long long)d->image->size, unit);
             return false;
         }
@@ -223,6 +223,7 @@ static bool check_ide_images(const struct pc_config *c, char *error, size_t erro
     return true;
 }
 
+_Static_assert(PC_IDE_DRIVES == IDE_POSITIONS, "the board's IDE positions are the channels'");
 static void ide_drives_of(const struct pc_config *c, struct ide_drive_config out[PC_IDE_DRIVES])
 {
     for (unsigned i = 0; i < PC_IDE_DRIVES; i++) {

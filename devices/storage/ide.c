@@ -945,8 +945,8 @@ void ide_reset(struct ide *ide)
     }
 }
 
-void ide_init(struct ide *ide, struct bus *bus, const struct ide_drive_config drives[4], struct irq_line irq14,
-              struct irq_line irq15)
+void ide_init(struct ide *ide, struct bus *bus, const struct ide_drive_config drives[IDE_POSITIONS],
+              struct irq_line irq14, struct irq_line irq15)
 {
     memset(ide, 0, sizeof *ide);
     for (unsigned c = 0; c < IDE_CHANNELS; c++) {

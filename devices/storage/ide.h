@@ -28,6 +28,7 @@
 
 #define IDE_CHANNELS 2
 #define IDE_DEVICES_PER_CHANNEL 2
+#define IDE_POSITIONS (IDE_CHANNELS * IDE_DEVICES_PER_CHANNEL)
 #define IDE_SECTOR_SIZE 512u
 /* SET MULTIPLE MODE's largest block (IDENTIFY word 47). */
 #define IDE_MAX_MULTIPLE 16u
@@ -129,8 +130,8 @@ struct ide_drive_config {
     enum ide_kind kind;
     const struct blockdev *image;
 };
-void ide_init(struct ide *ide, struct bus *bus, const struct ide_drive_config drives[4], struct irq_line irq14,
-              struct irq_line irq15);
+void ide_init(struct ide *ide, struct bus *bus, const struct ide_drive_config drives[IDE_POSITIONS],
+              struct irq_line irq14, struct irq_line irq15);
 /* Power-on (a hardware reset of both channels): settings back to their defaults. */
 void ide_reset(struct ide *ide);
 

@@ -19,9 +19,9 @@ expect_refused() {
 }
 
 head -c 1000 /dev/zero > "$work/odd.img"
-expect_refused "a 1000-byte disk" "$work/odd.img" "multiple of 512" -hda "$work/odd.img"
+expect_refused "a 1000-byte disk" "$work/odd.img" "whole number of 512-byte sectors" -hda "$work/odd.img"
 head -c 3072 /dev/zero > "$work/odd.iso"
-expect_refused "a 3072-byte ISO" "$work/odd.iso" "multiple of 2048" -cdrom "$work/odd.iso"
+expect_refused "a 3072-byte ISO" "$work/odd.iso" "whole number of 2048-byte sectors" -cdrom "$work/odd.iso"
 : > "$work/empty.img"
 expect_refused "an empty disk" "$work/empty.img" "empty" -hda "$work/empty.img"
 head -c 4096 /dev/zero > "$work/ok.iso"
