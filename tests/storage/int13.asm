@@ -44,6 +44,12 @@ start:
     call hex8
     call newline
 
+    ; the fixed disk parameter tables of INT 41h (80h) and 46h (81h)
+    mov bx, 41h * 4
+    call fdpt
+    mov bx, 46h * 4
+    call fdpt
+
     ; AH=08h
     mov ah, 08h
     mov dl, 80h
@@ -306,6 +312,27 @@ drive_parameters:
     add al, [si]
     inc si
     loop .sum
+    call hex8
+    call newline
+    ret
+
+; The table the vector at 0000:BX points to: cylinders, heads, sectors per track.
+fdpt:
+    push ds
+    xor ax, ax
+    mov ds, ax
+    lds si, [bx]
+    mov ax, [si]
+    mov cl, [si + 2]
+    mov ch, [si + 14]
+    pop ds
+    PRINT "fdpt "
+    call hex16
+    call space
+    mov al, cl
+    call hex8
+    call space
+    mov al, ch
     call hex8
     call newline
     ret

@@ -30,6 +30,8 @@ cd_sectors=$(( $(stat -c %s "$work/cd.iso") / 2048 ))
 
 expected=$(cat <<END
 disks 02
+fdpt 0082 10 3F
+fdpt 0400 FF 3F
 geometry 813F 0F 02
 type 03 0001FFE0
 type 83 00
