@@ -7,7 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { IRQ_TIMER = 0, IRQ_KEYBOARD = 1, IRQ_COM2 = 3, IRQ_COM1 = 4, IRQ_RTC = 8, IRQ_MOUSE = 12 };
+enum { IRQ_TIMER = 0, IRQ_KEYBOARD = 1, IRQ_COM2 = 3, IRQ_COM1 = 4, IRQ_FLOPPY = 6, IRQ_RTC = 8, IRQ_MOUSE = 12 };
+enum { DMA_FLOPPY = 2 };
 
 static const uint16_t serial_ports[PC_SERIAL_PORTS] = { 0x3F8, 0x2F8, 0x3E8, 0x2E8 };
 /* COM1 and COM3 drive the wire of IRQ 4, COM2 and COM4 that of IRQ 3. */
@@ -27,6 +28,8 @@ RESET_ANY(kbc_reset, struct kbc)
 RESET_ANY(sysctrl_reset, struct sysctrl)
 RESET_ANY(postcode_reset, struct postcode)
 RESET_ANY(pic_reset, struct pic)
+RESET_ANY(dma_reset, struct dma8237)
+RESET_ANY(floppy_reset, struct floppy)
 
 struct board_part {
     const char *section;
@@ -36,6 +39,8 @@ struct board_part {
     bool optional;              /* added after state format 1 */
 };
 #define PART(name, desc, member, reset) { name, &desc, offsetof(struct pc, member), reset##_any, false }
+/* A part added after state format 1: older files lack its section. */
+#define PART_ADDED(name, desc, member, reset) { name, &desc, offsetof(struct pc, member), reset##_any, true }
 
 /* The PIC comes last: the others re-drive their interrupt lines as they are reset or
  * restored, and the PIC's own saved pins and latches must be what remains. */
@@ -51,6 +56,8 @@ static const struct board_part board_parts[] = {
     PART("kbc", kbc_state_desc, kbc, kbc_reset),
     PART("sysctrl", sysctrl_state_desc, sysctrl, sysctrl_reset),
     PART("postcode", postcode_state_desc, postcode, postcode_reset),
+    PART_ADDED("dma", dma_state_desc, dma, dma_reset),
+    PART_ADDED("floppy", floppy_state_desc, floppy, floppy_reset),
     PART("pic", pic_state_desc, pic, pic_reset),
 };
 #define BOARD_PART_COUNT (sizeof board_parts / sizeof board_parts[0])
@@ -140,7 +147,21 @@ static void fill_cmos(struct pc *pc)
     uint64_t above_16m = ram > (16u << 20) ? (ram - (16u << 20)) >> 16 : 0;
     if (above_16m > 0xFFFF)
         above_16m = 0xFFFF;
-    rtc_set_byte(rtc, 0x14, 0x00); /* equipment: no floppy yet, EGA/VGA, no coprocessor */
+    /* 10h: the diskette drive types, A in bits 7-4, B in bits 3-0; 14h, the equipment
+     * byte: bit 0 diskette drives present, bits 7-6 their count - 1, bits 5-4 00 =
+     * EGA/VGA, bit 1 no coprocessor. */
+    unsigned drives = 0;
+    uint8_t types = 0;
+    for (unsigned d = 0; d < PC_FLOPPY_DRIVES; d++) {
+        struct floppy_geometry g;
+        const struct blockdev *image = pc->config.floppy[d];
+        if (image && floppy_geometry_for_size(image->size, &g)) {
+            types |= (uint8_t)(g.cmos_type << (d ? 0 : 4));
+            drives++;
+        }
+    }
+    rtc_set_byte(rtc, 0x10, types);
+    rtc_set_byte(rtc, 0x14, (uint8_t)(drives ? 0x01 | (drives - 1) << 6 : 0x00));
     rtc_set_byte(rtc, 0x15, 0x80); /* base memory: 640 KiB */
     rtc_set_byte(rtc, 0x16, 0x02);
     rtc_set_byte(rtc, 0x17, (uint8_t)extended);
@@ -195,11 +216,30 @@ static bool map_option_roms(struct pc *pc, char *error, size_t error_size)
     return true;
 }
 
+/* ---- diskette drives ---- */
+
+static bool check_floppy_images(const struct pc_config *c, char *error, size_t error_size)
+{
+    for (unsigned d = 0; d < PC_FLOPPY_DRIVES; d++) {
+        const struct blockdev *image = c->floppy[d];
+        struct floppy_geometry g;
+        if (image && !floppy_geometry_for_size(image->size, &g)) {
+            snprintf(error, error_size, "-fd%c %s: %llu bytes is not the size of a diskette image; the sizes are %s",
+                     'a' + d, image->name ? image->name : "(image)", (unsigned long long)image->size,
+                     floppy_sizes_allowed);
+            return false;
+        }
+    }
+    return true;
+}
+
 /* ---- building ---- */
 
 bool pc_init(struct pc *pc, const struct pc_config *config, char *error, size_t error_size)
 {
     memset(pc, 0, sizeof *pc);
+    if (!check_floppy_images(config, error, error_size))
+        return false;
     pc->config = *config;
     struct machine *m = &pc->machine;
     if (!machine_init(m, &config->machine, error, error_size))
@@ -228,6 +268,9 @@ bool pc_init(struct pc *pc, const struct pc_config *config, char *error, size_t 
     sysctrl_init(&pc->sysctrl, bus, sched, &pc->pit, request_cpu_reset, request_power_off, pc);
     debugcon_init(&pc->debugcon, bus, config->debugcon);
     postcode_init(&pc->postcode, bus, config->postcode);
+    dma_init(&pc->dma, bus);
+    const struct blockdev *fdc_images[FDC_DRIVES] = { config->floppy[0], config->floppy[1], NULL, NULL };
+    floppy_init(&pc->floppy, bus, sched, pic_line(pc, IRQ_FLOPPY), &pc->dma, DMA_FLOPPY, fdc_images);
 
     if (config->cmos)
         rtc_load_nvram(&pc->rtc, config->cmos);

@@ -12,6 +12,8 @@
 #include "blockdev.h"
 #include "chardev.h"
 #include "debugcon.h"
+#include "dma8237.h"
+#include "floppy.h"
 #include "irq.h"
 #include "kbc.h"
 #include "machine.h"
@@ -81,6 +83,8 @@ struct pc {
     struct sysctrl sysctrl;
     struct debugcon debugcon;
     struct postcode postcode;
+    struct dma8237 dma;
+    struct floppy floppy;
     /* COM1/COM3 share IRQ 4 and COM2/COM4 IRQ 3. */
     struct irq_wire serial_wire[2];
     uint8_t *option_rom_copy;   /* the option ROMs as mapped */
