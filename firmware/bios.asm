@@ -8,8 +8,9 @@
 ;
 ; The fixed offsets are those of the ORG statements in the IBM PC/AT Technical
 ; Reference's BIOS listing (1984; the XT-286's for the configuration table at E6F5h),
-; which every compatible BIOS keeps; Ralf Brown's Interrupt List (MEMORY.LST, "F000h:
-; E05Bh" and following) lists the same addresses.
+; which every compatible BIOS keeps; Intel's Compatibility Support Module
+; Specification (section 5.2, "Fixed BIOS Entry Points", table 14) and HP's 100LX/200LX
+; BIOS documentation ("Compatibility Addresses") list the same addresses.
 
 bits 16
 cpu 8086

@@ -51,11 +51,7 @@ int09_handler:
     jnz .done
     in al, PORT_KBC_DATA
     sti
-    mov ah, 4Fh                     ; the keyboard intercept may change or eat it
-    stc
-    int 15h
-    jnc .done
-    call kbd_scan_code
+    call kbd_process_byte
     call kbd_update_leds
 .done:
     cli
@@ -70,6 +66,44 @@ int09_handler:
     pop bx
     pop ax
     iret
+
+; A byte from the keyboard: through the INT 15h AH=4Fh intercept (which may change or
+; eat it), then as a scan code. DS = BDA.
+kbd_process_byte:
+    mov ah, 4Fh
+    stc
+    int 15h
+    jnc .ret
+    call kbd_scan_code
+.ret:
+    ret
+
+; Sends AL to the keyboard and waits for its acknowledge (FAh); keys that arrive before
+; it are handled as if IRQ 1 had brought them, not lost. CF = 1 on a resend request
+; or a time-out.
+kbd_command:
+    push cx
+    call kbc_write_data
+    mov cx, 16                      ; at most this many keys before the answer
+.next:
+    call kbc_read
+    jc .failed
+    cmp al, 0FAh
+    je .acknowledged
+    cmp al, 0FEh
+    je .failed
+    push cx
+    call kbd_process_byte
+    pop cx
+    loop .next
+.failed:
+    pop cx
+    stc
+    ret
+.acknowledged:
+    pop cx
+    clc
+    ret
 
 ; Handles the set 1 code AL. DS = BDA.
 kbd_scan_code:
@@ -432,10 +466,10 @@ kbd_update_leds:
     cli
     mov bl, al
     mov al, KBD_CMD_LEDS
-    call kbd_send
+    call kbd_command
     jc .failed
     mov al, bl
-    call kbd_send
+    call kbd_command
     jc .failed
     and byte [BDA_KBD_FLAGS2], ~(KF2_LEDS | KF2_ERROR) & 0FFh
     or [BDA_KBD_FLAGS2], bl
@@ -701,13 +735,13 @@ kbd_typematic:
     push cx
     cli
     mov al, KBD_CMD_TYPEMATIC
-    call kbd_send
+    call kbd_command
     jc .done
     mov al, bh
     mov cl, 5
     shl al, cl
     or al, bl
-    call kbd_send
+    call kbd_command
 .done:
     sti
     pop cx

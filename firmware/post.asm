@@ -4,7 +4,7 @@
 ; data area, memory, video, option ROMs, disks, boot.
 ;
 ; POST codes: 01h start, 02h shutdown byte checked, 03h CPU identified, 04h PICs,
-; 05h PIT, 06h RTC, 07h keyboard controller, 08h vectors, 09h BIOS data area, 0Ah
+; 05h PIT, 06h RTC, 07h vectors, 08h BIOS data area, 09h keyboard controller, 0Ah
 ; memory sized, 0Bh serial ports, 0Ch video, 0Dh video option ROMs, 0Eh CMOS checksum,
 ; 0Fh disks, 10h other option ROMs, 11h INT 19h.
 
@@ -49,11 +49,11 @@ post_start:
     POST_CODE 05h
     call rtc_init
     POST_CODE 06h
-    call kbc_init
-    POST_CODE 07h
     call ivt_init
-    POST_CODE 08h
+    POST_CODE 07h
     call bda_init                   ; BL = CPU level, BP = the old reset flag
+    POST_CODE 08h
+    call kbc_init
     POST_CODE 09h
     call memory_init
     POST_CODE 0Ah
@@ -69,6 +69,7 @@ post_start:
     call option_rom_scan
     POST_CODE 0Dh
     call post_banner
+    call post_errors
     call cmos_checksum_check
     POST_CODE 0Eh
     mov ax, BDA_SEG
@@ -210,22 +211,64 @@ pit_init:
 
 ; ---- the keyboard controller ----
 
-; Self-test (AAh -> 55h), the command byte, then a keyboard reset (FFh -> FAh, AAh).
-; Every wait has a time-out: a missing keyboard costs a few milliseconds, no more.
+; Self-test (AAh -> 55h), the command byte, then a keyboard reset (FFh -> FAh, then
+; AAh when its own test passed). Every wait has a time-out: a missing keyboard costs a
+; few milliseconds, no more. A failure is noted in the EBDA for post_errors.
 kbc_init:
+    xor bl, bl
     call kbc_flush
     mov al, 0AAh
     call kbc_command
     call kbc_read
+    jc .controller_failed
+    cmp al, 55h
+    je .controller_ok
+.controller_failed:
+    or bl, POST_ERROR_KBC
+.controller_ok:
     mov al, 60h
     call kbc_command
     mov al, KBC_COMMAND_BYTE
     call kbc_write_data
     mov al, 0FFh
     call kbd_send                   ; reset: FAh, then AAh after the self-test
+    jc .keyboard_failed
     call kbc_read_long
+    jc .keyboard_failed
+    cmp al, 0AAh
+    je .keyboard_ok
+.keyboard_failed:
+    or bl, POST_ERROR_KEYBOARD
+.keyboard_ok:
     call kbc_flush
+    push es
+    mov es, [BDA_EBDA_SEG]
+    or [es:EBDA_POST_ERRORS], bl
+    pop es
     ret
+
+; After the banner: what POST found broken.
+post_errors:
+    push es
+    mov ax, BDA_SEG
+    mov es, ax
+    mov es, [es:BDA_EBDA_SEG]
+    mov bl, [es:EBDA_POST_ERRORS]
+    pop es
+    test bl, POST_ERROR_KBC
+    jz .keyboard
+    mov si, msg_kbc_failed
+    call print_message
+.keyboard:
+    test bl, POST_ERROR_KEYBOARD
+    jz .ret
+    mov si, msg_keyboard_failed
+    call print_message
+.ret:
+    ret
+
+msg_kbc_failed: db "Keyboard controller error: its self-test failed", 13, 10, 0
+msg_keyboard_failed: db "Keyboard error: no keyboard answered the reset", 13, 10, 0
 
 ; Waits until the controller's input buffer is empty. CF = 1 on a time-out.
 kbc_wait_write:

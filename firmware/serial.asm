@@ -137,34 +137,35 @@ serial_status:
 ; seconds (timer ticks: interrupts are on). AH = the last line status; CF = 1 on a
 ; time-out.
 serial_wait_line:
+    push bx
     push cx
     push si
-    push di
+    mov bh, ah
     mov al, bl
     mov cl, TICKS_PER_SECOND
     mul cl
     mov cx, ax                      ; ticks to wait
-    mov di, ax
     mov si, [BDA_TICKS]
 .poll:
     in al, dx
-    test al, ah
+    test al, bh
     jnz .ready
-    mov di, [BDA_TICKS]
-    sub di, si
-    cmp di, cx
+    mov ax, [BDA_TICKS]
+    sub ax, si
+    cmp ax, cx
     jb .poll
+    in al, dx
     mov ah, al
-    pop di
     pop si
     pop cx
+    pop bx
     stc
     ret
 .ready:
     mov ah, al
-    pop di
     pop si
     pop cx
+    pop bx
     clc
     ret
 
@@ -212,9 +213,10 @@ serial_flush_com1:
     ret
 
 ; INT 17h: the printer ports in 40:08h are all zero (vx86 has no parallel port), so
-; every function returns AH = 01h: time-out, not selected, busy (Ralf Brown, INT 17h,
-; "Bitfields for printer status").
+; every function returns AH = 31h: time-out, with "out of paper" and "selected" both
+; set, the pair by which DOS knows that no printer is attached (Ralf Brown, INT 17h
+; AH=00h, "Bitfields for printer status" and its note).
 int17_handler:
     sti
-    mov ah, 01h
+    mov ah, 31h
     iret

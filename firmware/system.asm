@@ -12,6 +12,7 @@
 %define SMAP 534D4150h
 %define E820_ENTRY_SIZE 20
 %define E820_ENTRIES 5
+%define E820_EXTENDED 3             ; the entry of the memory above 1 MiB
 %define E820_USABLE 1
 %define E820_RESERVED 2
 
@@ -279,13 +280,20 @@ int15_e820:
     jne .unsupported
     cmp ecx, E820_ENTRY_SIZE
     jb .unsupported
-    cmp ebx, E820_ENTRIES
-    jae .unsupported
     push esi
     push edx
+    call e820_count                 ; ESI = the entries (no empty one for no memory)
+    cmp ebx, esi
+    jae .out_of_range
     push ebx
+    cmp si, E820_ENTRIES
     mov esi, ebx
-    call e820_entry                 ; ESI = index -> EAX:EDX base, ECX length, BL type
+    je .indexed
+    cmp si, E820_EXTENDED
+    jb .indexed
+    inc si                          ; no extended memory: its entry is left out
+.indexed:
+    call e820_entry                 ; ESI = entry -> EAX base, ECX length, BL type
     mov [es:di], eax
     mov dword [es:di + 4], 0
     mov [es:di + 8], ecx
@@ -293,20 +301,38 @@ int15_e820:
     movzx ebx, bl
     mov [es:di + 16], ebx
     pop ebx
-    pop edx
-    pop esi
+    call e820_count
     inc ebx
-    cmp ebx, E820_ENTRIES
+    cmp ebx, esi
     jb .more
     xor ebx, ebx
 .more:
+    pop edx
+    pop esi
     mov eax, SMAP
     mov ecx, E820_ENTRY_SIZE
     clc
     ret
+.out_of_range:
+    pop edx
+    pop esi
 .unsupported:
     mov ah, INT15_UNSUPPORTED
     stc
+    ret
+
+; ESI = the number of entries: one fewer with no memory above 1 MiB.
+e820_count:
+    push eax
+    push edx
+    call extended_memory_kib
+    mov esi, E820_ENTRIES
+    or ax, dx
+    jnz .ret
+    dec esi
+.ret:
+    pop edx
+    pop eax
     ret
 
 ; EAX = base, ECX = length, BL = type of entry ESI (0 .. E820_ENTRIES - 1). DS = BDA.

@@ -174,12 +174,14 @@ video_find_mode:
 
 ; SI = the entry of the current mode (40:49h); mode 3's if the BDA holds another.
 video_current_mode:
+    push ax
     mov al, [BDA_VIDEO_MODE]
     call video_find_mode
     jnc .ret
     mov al, 03h
     call video_find_mode
 .ret:
+    pop ax
     ret
 
 ; AH=00h: AL = mode, bit 7 set to keep the video memory.
@@ -1264,6 +1266,29 @@ video_teletype:
     xor ah, ah
     jmp tty_put
 
+; BEL: the speaker (PIT channel 2, programmed by POST for 896 Hz) on for two timer
+; ticks, about 110 ms (PC/AT BEEP; int10_handler has enabled interrupts).
+speaker_beep:
+    push ax
+    push cx
+    in al, PORT_SYSCTRL_B
+    or al, 03h                      ; gate channel 2, speaker data on
+    out PORT_SYSCTRL_B, al
+    mov cx, 2
+.tick:
+    mov ax, [BDA_TICKS]
+.wait:
+    hlt
+    cmp ax, [BDA_TICKS]
+    je .wait
+    loop .tick
+    in al, PORT_SYSCTRL_B
+    and al, 0FCh
+    out PORT_SYSCTRL_B, al
+    pop cx
+    pop ax
+    ret
+
 ; -nographic: every teletype character also goes to COM1 (CMOS 5Fh bit 0, copied to
 ; the EBDA at POST).
 tty_mirror:
@@ -1284,7 +1309,7 @@ tty_put:
     pop ax
     call video_cursor_of
     cmp al, 07h
-    je .ret                         ; BEL: the speaker stays quiet
+    je .bell
     cmp al, 08h
     je .backspace
     cmp al, 0Dh
@@ -1332,6 +1357,8 @@ tty_put:
     call video_store_cursor
 .ret:
     ret
+.bell:
+    jmp speaker_beep
 
 ; Scrolls page BH's whole screen up a line, the new line in the attribute of the cell
 ; at the cursor (PC/AT WRITE_TTY), black in mode 13h. DX stays.
