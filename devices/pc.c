@@ -30,6 +30,7 @@ RESET_ANY(postcode_reset, struct postcode)
 RESET_ANY(pic_reset, struct pic)
 RESET_ANY(dma_reset, struct dma8237)
 RESET_ANY(floppy_reset, struct floppy)
+RESET_ANY(vga_reset, struct vga)
 
 struct board_part {
     const char *section;
@@ -39,7 +40,7 @@ struct board_part {
     bool optional;              /* added after state format 1 */
 };
 #define PART(name, desc, member, reset) { name, &desc, offsetof(struct pc, member), reset##_any, false }
-/* A part added after state format 1: older files lack its section. */
+/* A part added after state format 1: a file without its section leaves it as reset. */
 #define PART_ADDED(name, desc, member, reset) { name, &desc, offsetof(struct pc, member), reset##_any, true }
 
 /* The PIC comes last: the others re-drive their interrupt lines as they are reset or
@@ -58,6 +59,7 @@ static const struct board_part board_parts[] = {
     PART("postcode", postcode_state_desc, postcode, postcode_reset),
     PART_ADDED("dma", dma_state_desc, dma, dma_reset),
     PART_ADDED("floppy", floppy_state_desc, floppy, floppy_reset),
+    PART_ADDED("vga", vga_state_desc, vga, vga_reset),
     PART("pic", pic_state_desc, pic, pic_reset),
 };
 #define BOARD_PART_COUNT (sizeof board_parts / sizeof board_parts[0])
@@ -271,6 +273,7 @@ bool pc_init(struct pc *pc, const struct pc_config *config, char *error, size_t 
     dma_init(&pc->dma, bus);
     const struct blockdev *fdc_images[FDC_DRIVES] = { config->floppy[0], config->floppy[1], NULL, NULL };
     floppy_init(&pc->floppy, bus, sched, pic_line(pc, IRQ_FLOPPY), &pc->dma, DMA_FLOPPY, fdc_images);
+    vga_init(&pc->vga, bus, sched);
 
     if (config->cmos)
         rtc_load_nvram(&pc->rtc, config->cmos);
