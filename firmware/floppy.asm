@@ -737,6 +737,7 @@ floppy_int13:
     jnc .ret
     mov es, [BDA_EBDA_SEG]
     cmp byte [es:FL_OPERATION], 15h ; ...except AH=15h's drive type
+    stc
     jne .ret
     clc
 .ret:
