@@ -152,6 +152,7 @@ static void finish_after(struct floppy *f, uint64_t delay)
 {
     f->phase = FDC_PHASE_EXECUTION;
     f->op = FDC_OP_NONE;
+    update_irq(f); /* the byte requests of non-DMA mode end here */
     event_arm(f->sched, &f->phase_event, now(f) + delay);
 }
 
@@ -380,6 +381,7 @@ static bool sector_end(struct floppy *f, uint64_t offset, bool terminal_count)
         return false;
     if (to_other_side) {
         f->head = 1;
+        f->st0 |= 0x04; /* ST0's HD: the head the command ended on */
         return true;
     }
     if (last_of_track) {
