@@ -106,6 +106,10 @@ host_setup() {
 # the block cache, and text written to the VGA and scrolled, watched on the screen. The
 # ROM images are the gcc host's, so every host runs the same bytes.
 ICOUNT_RUNS=(pic_pit rtc uart kbc builtin_bios cpu_bench strings smc vga_text)
+# FreeDOS from its boot diskette, to the prompt and through a typed VER, when
+# ../shared/guests has it (the diskette under -snapshot: never written).
+freedos_image=$shared/guests/freedos/freedos-720k.img
+if [ -f "$freedos_image" ]; then ICOUNT_RUNS+=(freedos freedos_ver); fi
 # Each also has a cut point (cut=N) for the resumed runs: a state saved there by one host
 # is resumed on another (see resume_runs).
 icount_args() {
@@ -121,6 +125,9 @@ icount_args() {
   strings) argv=(-bios "$roms/strings.bin" -debugcon stdio); cut=21729 ;;  # inside a REP MOVSB
   smc) argv=(-bios "$roms/smc.bin" -debugcon stdio); cut=200000 ;;
   vga_text) argv=(-bios "$roms/vga_text.bin" -debugcon stdio -exit-on "line 02" -exit-on "line 27"); cut=9000000 ;;
+  freedos) argv=(-fda "$freedos_image" -snapshot -exit-on 'A:\>'); cut=2600000 ;;  # reading the diskette
+  freedos_ver) argv=(-fda "$freedos_image" -snapshot -send-keys 'ver\nrem vx86-after-ver\n' -send-keys-after 'A:\>'
+                     -exit-on 'rem vx86-after-ver'); cut=4000000 ;;
   esac
 }
 
