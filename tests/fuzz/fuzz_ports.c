@@ -1,5 +1,8 @@
 /* Fuzzing the devices through their ports: whatever a guest writes to or reads from the
- * PIC, PIT, RTC, UARTs, keyboard controller, system control ports and ELCR, in whatever
+ * PIC, PIT, RTC, UARTs, keyboard controller, system control ports, ELCR, the DMA
+ * controllers and page registers (00h-0Fh, C0h-DFh, 81h-8Fh) and the floppy controller
+ * (3F0h-3F7h, with a 360K diskette in drive A: so that its commands move data through
+ * DMA channel 2 into guest memory and back), in whatever
  * order and at whatever time, the host process must not crash, index out of bounds or
  * hit undefined behaviour (run under ASan + UBSan).
  *
@@ -53,6 +56,22 @@ static void point_vectors_at_iret(struct machine *m)
     }
 }
 
+/* Drive A:'s diskette: memory the guest may write, zeroed before each input. */
+#define FLOPPY_SIZE 368640u
+struct memory_image {
+    uint8_t *data;
+};
+static bool image_read(void *opaque, uint64_t offset, void *buf, size_t len)
+{
+    memcpy(buf, ((struct memory_image *)opaque)->data + offset, len);
+    return true;
+}
+static bool image_write(void *opaque, uint64_t offset, const void *buf, size_t len)
+{
+    memcpy(((struct memory_image *)opaque)->data + offset, buf, len);
+    return true;
+}
+
 static uint16_t op_port(const uint8_t *op)
 {
     if (op[2] & 0x80)
@@ -65,8 +84,14 @@ static uint16_t op_port(const uint8_t *op)
 static void run_one(const uint8_t *data, size_t size)
 {
     static uint8_t *rom;
+    static struct memory_image image;
     if (!rom)
         rom = build_rom();
+    if (!image.data && !(image.data = malloc(FLOPPY_SIZE)))
+        abort();
+    memset(image.data, 0, FLOPPY_SIZE);
+    const struct blockdev floppy = { .size = FLOPPY_SIZE, .name = "fuzz", .read = image_read,
+                                     .write = image_write, .opaque = &image };
     struct pc_config config = {
         .machine = {
             .cpu_level = CPU_386,
@@ -77,6 +102,7 @@ static void run_one(const uint8_t *data, size_t size)
             .icount_shift = 10, /* 1 us an instruction: guest time passes in few instructions */
         },
         .rtc_start_unix = 946684800, /* 2000-01-01 */
+        .floppy = { &floppy, NULL },
     };
     struct pc *pc = calloc(1, sizeof *pc);
     char error[256];
