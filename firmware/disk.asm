@@ -66,6 +66,16 @@
 ;   Code and data in floppy.asm / ata.asm: anywhere, the files are included before the
 ;        fixed entry points; bios.asm fails to assemble if they grow too big.
 ;
+; Helpers of the core the disk code may call (near, F000h):
+;   cmos_read (AL = register -> AL), cmos_write (register AL = AH), cmos_read_word
+;   (time.asm); print_message (CS:SI, through INT 10h's teletype, so also on COM1 with
+;   -nographic), print_decimal (AX) (console.asm); cpu_level (DS = BDA -> AL =
+;   CPU_8086 .. CPU_386) (system.asm). Labels: diskette_params (F000:EFC7h, 11 bytes,
+;   INT 1Eh's default; INT 13h AH=08h returns it in ES:DI), int13_handler (the entry
+;   at F000:EC59h and E3FEh).
+;   The handlers run with DS = 0040h but may change DS; the dispatcher reads its frame
+;   through SS:BP.
+;
 ; Rules: the BIOS runs on an 8086 (`cpu 8086` stays in force); a 286/386 instruction
 ; goes only on a path that runs after checking the EBDA_CPU byte (bios.inc). Every wait
 ; for a device has a time-out (count 40:6Ch ticks, or a bounded loop), so a missing or

@@ -450,7 +450,7 @@ kbd_buffer_put:
 
 ; Sends the lock states to the keyboard's LEDs (command EDh, then bit 0 Scroll, 1 Num,
 ; 2 Caps) when they differ from what 40:97h says it shows. Polled, with interrupts
-; off, with time-outs; the answers are read here so IRQ 1 never sees them.
+; off, with time-outs; the answers are read here so IRQ 1 never sees them. DS = BDA.
 kbd_update_leds:
     mov al, [BDA_KBD_FLAGS0]
     mov cl, 4
@@ -463,6 +463,7 @@ kbd_update_leds:
     test byte [BDA_KBD_FLAGS2], KF2_LED_UPDATE
     jnz .ret
     or byte [BDA_KBD_FLAGS2], KF2_LED_UPDATE
+    pushf
     cli
     mov bl, al
     mov al, KBD_CMD_LEDS
@@ -478,7 +479,7 @@ kbd_update_leds:
     or byte [BDA_KBD_FLAGS2], KF2_ERROR
 .end:
     and byte [BDA_KBD_FLAGS2], ~KF2_LED_UPDATE & 0FFh
-    sti
+    popf
 .ret:
     ret
 

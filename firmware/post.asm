@@ -4,8 +4,8 @@
 ; data area, memory, video, option ROMs, disks, boot.
 ;
 ; POST codes: 01h start, 02h shutdown byte checked, 03h CPU identified, 04h PICs,
-; 05h PIT, 06h RTC, 07h vectors, 08h BIOS data area, 09h keyboard controller, 0Ah
-; memory sized, 0Bh serial ports, 0Ch video, 0Dh video option ROMs, 0Eh CMOS checksum,
+; 05h PIT, 06h RTC, 07h vectors, 08h BIOS data area, 09h memory sized and the EBDA,
+; 0Ah keyboard controller, 0Bh serial ports, 0Ch video, 0Dh video option ROMs, 0Eh CMOS checksum,
 ; 0Fh disks, 10h other option ROMs, 11h INT 19h.
 
 %define POST_STACK 7C00h            ; SS = 0: below where the boot record goes
@@ -51,11 +51,12 @@ post_start:
     POST_CODE 06h
     call ivt_init
     POST_CODE 07h
-    call bda_init                   ; BL = CPU level, BP = the old reset flag
+    call bda_init                   ; BP = the old reset flag
     POST_CODE 08h
-    call kbc_init
+    call memory_init                ; BL = CPU level, kept in the EBDA
     POST_CODE 09h
-    call memory_init
+    call kbc_init
+    call kbd_update_leds            ; Num Lock is on from POST (bda_init)
     POST_CODE 0Ah
     call serial_ports_init
     POST_CODE 0Bh
@@ -494,8 +495,7 @@ nmi_handler:
 
 ; ---- the BIOS data area and the EBDA ----
 
-; Clears 40:00-40:FF and the EBDA and fills in what POST knows. BL = CPU level, BP =
-; the reset flag from before.
+; Clears 40:00-40:FF and fills in what POST knows. BP = the reset flag from before.
 bda_init:
     push es
     mov ax, BDA_SEG
@@ -505,33 +505,6 @@ bda_init:
     mov cx, 128
     rep stosw
     mov [BDA_RESET_FLAG], bp
-    ; base memory from CMOS 15h/16h, at most 640 KiB, less the EBDA
-    mov al, CMOS_BASE_KIB
-    call cmos_read_word
-    cmp ax, 640
-    jbe .base_ok
-    mov ax, 640
-.base_ok:
-    cmp ax, 64
-    jae .base_min
-    mov ax, 640                     ; an unset CMOS: every PC has 640 KiB
-.base_min:
-    sub ax, EBDA_KIB
-    mov [BDA_MEMORY_KIB], ax
-    mov cl, 6
-    shl ax, cl                      ; KiB -> paragraphs
-    mov [BDA_EBDA_SEG], ax
-    mov es, ax
-    xor di, di
-    xor ax, ax
-    mov cx, EBDA_KIB * 512
-    rep stosw
-    mov byte [es:EBDA_SIZE], EBDA_KIB
-    mov [es:EBDA_CPU], bl
-    mov al, CMOS_VX86_FLAGS
-    call cmos_read
-    and al, 01h
-    mov [es:EBDA_MIRROR], al
     ; the keyboard buffer
     mov ax, BDA_KBD_BUFFER
     mov [BDA_KBD_HEAD], ax
@@ -549,9 +522,39 @@ bda_init:
     call ticks_from_rtc
     ret
 
-; The memory sizes come from the CMOS, which the machine fills (vx86 core/machine.c,
-; fill_cmos); nothing to do but check them for INT 15h and the banner.
+; The conventional memory from CMOS 15h/16h (the machine fills it: vx86 devices/pc.c,
+; fill_cmos), at most 640 KiB, less the 1 KiB EBDA at its top: 40:13h and 40:0Eh, then
+; the EBDA itself. The memory above 1 MiB is read from the CMOS where it is asked for
+; (INT 15h AH=88h, E801h, E820h). BL = the CPU level, kept in the EBDA.
 memory_init:
+    push es
+    mov al, CMOS_BASE_KIB
+    call cmos_read_word
+    cmp ax, 640
+    jbe .base_ok
+    mov ax, 640
+.base_ok:
+    cmp ax, 64
+    jae .base_min
+    mov ax, 640                     ; an unset CMOS: every PC/AT has 640 KiB
+.base_min:
+    sub ax, EBDA_KIB
+    mov [BDA_MEMORY_KIB], ax
+    mov cl, 6
+    shl ax, cl                      ; KiB -> paragraphs
+    mov [BDA_EBDA_SEG], ax
+    mov es, ax
+    xor di, di
+    xor ax, ax
+    mov cx, EBDA_KIB * 512
+    rep stosw
+    mov byte [es:EBDA_SIZE], EBDA_KIB
+    mov [es:EBDA_CPU], bl
+    mov al, CMOS_VX86_FLAGS
+    call cmos_read
+    and al, 01h
+    mov [es:EBDA_MIRROR], al
+    pop es
     ret
 
 ; The equipment word (INT 11h; Ralf Brown, INT 11h, "Bitfields for BIOS equipment

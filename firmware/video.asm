@@ -370,18 +370,19 @@ vga_ac_reset:
     pop ax
     ret
 
-; Attribute register AL = AH, the display left on.
+; Attribute register AL = AH, the display left on. Keeps AX.
 vga_ac_write:
+    push ax
     push dx
     call vga_ac_reset
     mov dx, PORT_AC
     out dx, al
     xchg al, ah
     out dx, al
-    xchg al, ah
     mov al, AC_PAS
     out dx, al
     pop dx
+    pop ax
     ret
 
 ; AL = attribute register AL.

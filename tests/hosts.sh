@@ -124,7 +124,7 @@ icount_args() {
   cpu_bench) argv=(-bios "$roms/cpu_bench_1.bin" -debugcon stdio); cut=2000000 ;;
   strings) argv=(-bios "$roms/strings.bin" -debugcon stdio); cut=21729 ;;  # inside a REP MOVSB
   smc) argv=(-bios "$roms/smc.bin" -debugcon stdio); cut=200000 ;;
-  vga_text) argv=(-bios "$roms/vga_text.bin" -debugcon stdio -exit-on "line 02" -exit-on "line 27"); cut=9000000 ;;
+  vga_text) argv=(-bios "$roms/vga_text.bin" -debugcon stdio -exit-on "line 02" -exit-on "line 27"); cut=3000000 ;;
   freedos) argv=(-fda "$freedos_image" -snapshot -exit-on 'A:\>'); cut=2600000 ;;  # reading the diskette
   freedos_ver) argv=(-fda "$freedos_image" -snapshot -send-keys 'ver\nrem vx86-after-ver\n' -send-keys-after 'A:\>'
                      -exit-on 'rem vx86-after-ver'); cut=4000000 ;;

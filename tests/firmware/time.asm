@@ -90,6 +90,57 @@ OPTROM_START
     call newline
     mov ah, 07h
     int 1Ah
+    ; the alarm rings: INT 4Ah (hooked here) within two seconds of setting it for the
+    ; next second
+    xor ax, ax
+    mov es, ax
+    mov byte [es:0601h], 0
+    cli
+    mov word [es:4Ah * 4], alarm_hook
+    mov [es:4Ah * 4 + 2], cs
+    sti
+    mov ah, 02h
+    int 1Ah
+    mov al, dh
+    add al, 1
+    daa
+    cmp al, 60h
+    jb .second_ok
+    xor al, al
+.second_ok:
+    mov dh, al
+    mov ah, 06h
+    int 1Ah
+    mov cx, 2 * 19
+.ring:
+    call wait_tick
+    cmp byte [es:0601h], 0
+    jne .rang
+    loop .ring
+.rang:
+    PRINTS "alarm rang "
+    mov al, [es:0601h]
+    call hex8
+    call newline
+    mov ah, 07h
+    int 1Ah
+    ; IRQ 0 turns the diskette motors off when 40:40h counts down to 0
+    mov ax, 40h
+    mov es, ax
+    cli
+    mov byte [es:3Fh], 83h          ; motors A and B on, bit 7: a write
+    mov byte [es:40h], 2
+    sti
+    call wait_tick
+    call wait_tick
+    call wait_tick
+    PRINTS "motor "
+    mov al, [es:3Fh]
+    call hex8
+    call space
+    mov al, [es:40h]
+    call hex8
+    call newline
     ; AH=83h: 50 ms on the flag at 0000:0600h, then wait for bit 7
     xor ax, ax
     mov es, ax
@@ -119,6 +170,16 @@ OPTROM_START
     PRINTS "time done"
     call newline
     STOP
+
+alarm_hook:
+    push ds
+    push ax
+    xor ax, ax
+    mov ds, ax
+    inc byte [0601h]
+    pop ax
+    pop ds
+    iret
 
 ; Waits for the tick count (40:6Ch, read directly: INT 1Ah AH=00h would clear the
 ; midnight flag) to change.

@@ -255,6 +255,35 @@ OPTROM_START
     call space
     call hex8
     call newline
+    ; teletype in mode 13h draws the 8x8 glyph in colour BL: 'A' at the top left, its
+    ; rows read back from the pixels as bit masks
+    mov ax, 0E41h
+    mov bx, 000Eh
+    int 10h
+    PRINTS "glyph 13h"
+    mov ax, 0A000h
+    mov es, ax
+    xor di, di
+    mov cx, 8
+.glyph_row:
+    push cx
+    xor ah, ah
+    mov cx, 8
+.glyph_pixel:
+    shl ah, 1
+    cmp byte [es:di], 0Eh
+    jne .glyph_next
+    or ah, 1
+.glyph_next:
+    inc di
+    loop .glyph_pixel
+    add di, 320 - 8
+    call space
+    mov al, ah
+    call hex8
+    pop cx
+    loop .glyph_row
+    call newline
     mov ax, 0003h
     int 10h
     PRINTS "video done"

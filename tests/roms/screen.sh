@@ -29,6 +29,7 @@ fi
 # "line 02" scrolled off before the end: it was seen while it was on the screen.
 check "a line that scrolled off" 0 -exit-on "line 02" -exit-on "done ☺♥ ░▒▓ ╔═╗ αßΓπ"
 check "rows read as lines" 0 -exit-on $'line 03\nline 04\n'
+check "a row overwritten in place" 0 -exit-on $'rewritten\n'
 check "-fail-on on the screen" 4 -fail-on "line 05"
 check "a text never shown" 5 -exit-on "line 99"
 # Trailing spaces are trimmed: a text that ends in one never matches at a line's end.
