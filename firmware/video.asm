@@ -213,7 +213,11 @@ video_set_mode:
     call video_clear_memory
 .keep:
     mov cx, 0607h                   ; underline (emulated for 16-line cells)
+    mov [BDA_CURSOR_TYPE], cx
+    cmp byte [cs:si + 2], VM_GRAPHICS
+    je .no_cursor                   ; no text cursor: the table's 0Ah/0Bh stay
     call video_apply_cursor_type
+.no_cursor:
     xor bh, bh
     call video_update_cursor
     call video_update_start
