@@ -126,8 +126,8 @@ icount_args() {
   smc) argv=(-bios "$roms/smc.bin" -debugcon stdio); cut=200000 ;;
   vga_text) argv=(-bios "$roms/vga_text.bin" -debugcon stdio -exit-on "line 02" -exit-on "line 27"); cut=3000000 ;;
   freedos) argv=(-fda "$freedos_image" -snapshot -exit-on 'A:\>'); cut=2600000 ;;  # reading the diskette
-  freedos_ver) argv=(-fda "$freedos_image" -snapshot -send-keys 'ver\nrem vx86-after-ver\n' -send-keys-after 'A:\>'
-                     -exit-on 'rem vx86-after-ver'); cut=4000000 ;;
+  freedos_ver) argv=(-fda "$freedos_image" -snapshot -send-keys 'ver\nrem\n' -send-keys-after 'A:\>'
+                     -exit-on 'A:\>rem'); cut=4000000 ;;
   esac
 }
 

@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
 # freedos-ver.sh VX86 ARGS...: boots FreeDOS (ARGS name the diskette), types VER and a
-# REM line at the prompt, stops when the REM line is on the screen, and checks the
+# REM at the prompt, stops when the REM line is on the screen, and checks the
 # screen: the VER command, then FreeCom's version line, then the REM, in that order.
 set -u
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
-"$@" -send-keys 'ver\nrem vx86-after-ver\n' -send-keys-after 'A:\>' -exit-on 'FreeCom version' \
-  -exit-on 'rem vx86-after-ver' -screen-dump "$dir/screen" >"$dir/out" 2>&1
+"$@" -send-keys 'ver\nrem\n' -send-keys-after 'A:\>' -exit-on 'FreeCom version' \
+  -exit-on 'A:\>rem' -screen-dump "$dir/screen" >"$dir/out" 2>&1
 status=$?
 # The line after the typed VER (blank lines aside) is its output; the REM comes after.
 in_order() {
   awk 'prev == "A:\\>ver" && index($0, "FreeCom version ") == 1 { answered = NR }
-       answered && NR > answered && $0 == "A:\\>rem vx86-after-ver" { ok = 1 }
+       answered && NR > answered && $0 == "A:\\>rem" { ok = 1 }
        $0 != "" { prev = $0 } END { exit !ok }' "$dir/screen"
 }
 if [ $status -ne 0 ] || ! in_order; then
