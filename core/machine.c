@@ -195,6 +195,8 @@ bool machine_init(struct machine *m, const struct machine_config *config, char *
     pic_init(&m->pic, &m->bus, intr_changed, m);
     m->cpu.irq_ack = interrupt_acknowledge;
     m->cpu.irq_opaque = m;
+    m->cpu.guest_ns = now_callback;
+    m->cpu.time_opaque = m;
     pit_init(&m->pit, &m->bus, &m->sched, pic_line(m, IRQ_TIMER));
     rtc_init(&m->rtc, &m->bus, &m->sched, pic_line(m, IRQ_RTC));
     for (unsigned i = 0; i < MACHINE_SERIAL_PORTS; i++)

@@ -201,6 +201,18 @@ void lin_write_slow(struct cpu *cpu, uint32_t lin, unsigned size, uint32_t value
 void lin_probe_write(struct cpu *cpu, uint32_t lin, unsigned size, bool user);
 uint32_t mmu_translate(struct cpu *cpu, uint32_t lin, enum access acc, bool user);
 void tlb_check_bus(struct cpu *cpu);
+/* INVLPG: drops the TLB entries that map the page of 'lin'. */
+void cpu_tlb_invalidate_page(struct cpu *cpu, uint32_t lin);
+
+/* ---- the chip each level is (cpuid.c, msr.c) ---- */
+/* The processor signature in EDX after reset (0 before the 386). */
+uint32_t cpu_reset_edx(enum cpu_level level);
+/* CPUID for 'leaf': EAX, EBX, ECX, EDX in out[0..3]. */
+void cpuid_leaf(enum cpu_level level, uint32_t leaf, uint32_t out[4]);
+/* The CR4 bits a MOV to CR4 may set (ops_system.c). */
+uint32_t cpu_cr4_valid_bits(enum cpu_level level);
+/* MSRs to their power-up values, the TSC to 0. */
+void msr_reset(struct cpu *cpu);
 /* Drops the TLB entries that map one physical page (its write permission changed). */
 void tlb_drop_phys_page(struct cpu *cpu, uint32_t phys_page);
 

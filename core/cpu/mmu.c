@@ -1,21 +1,41 @@
-/* Linear-to-physical translation: two-level 386 paging (SDM vol. 3, 4.3 "32-bit paging"),
+/* Linear-to-physical translation: two-level 32-bit paging with the Pentium's 4 MiB pages
+ * and the P6's global pages (SDM vol. 3, 4.3 "32-bit paging"),
  * the software TLB that caches host pointers, page faults, and the slow memory paths
  * (page-crossing accesses, MMIO, ROM, the 8086's 64 KiB offset wrap). */
 #include "cpu_internal.h"
 #include "icache.h"
 
-enum { PTE_P = 1, PTE_W = 2, PTE_U = 4, PTE_A = 0x20, PTE_D = 0x40 };
-enum { PF_PRESENT = 1, PF_WRITE = 2, PF_USER = 4 };
+enum { PTE_P = 1, PTE_W = 2, PTE_U = 4, PTE_A = 0x20, PTE_D = 0x40, PTE_PS = 0x80, PTE_G = 0x100 };
+enum { PF_PRESENT = 1, PF_WRITE = 2, PF_USER = 4, PF_RSVD = 8 };
+/* user_ok bits of a TLB entry. */
+enum { TLB_USER_READ = 1, TLB_USER_WRITE = 2, TLB_SUPER_WRITE = 4 };
 
+/* A CR3 load keeps the global entries (CR4.PGE, P6); everything else drops them all. */
 void cpu_tlb_flush(struct cpu *cpu, bool include_global)
 {
-    (void)include_global; /* the 386 has no global pages */
+    bool keep_global = !include_global && (cpu->cr4 & CR4_PGE);
     for (unsigned i = 0; i < TLB_ENTRIES; i++)
-        cpu->tlb[i].page = TLB_INVALID;
+        if (!(keep_global && cpu->tlb[i].global))
+            cpu->tlb[i].page = TLB_INVALID;
     cpu->bus_generation = cpu->bus->map_generation;
     if (cpu->icache)
         icache_new_epoch(cpu->icache); /* code addresses may map elsewhere now */
     cpu->block_exit = true;            /* and the block loop's code view is stale */
+}
+
+/* INVLPG: the entry of that page, and every entry filled from the same 4 MiB page (the
+ * TLB holds large pages as 4 KiB pieces). */
+void cpu_tlb_invalidate_page(struct cpu *cpu, uint32_t lin)
+{
+    uint32_t page = lin >> 12;
+    for (unsigned i = 0; i < TLB_ENTRIES; i++) {
+        struct tlb_entry *e = &cpu->tlb[i];
+        if (e->page == page || (e->large && e->page != TLB_INVALID && (e->page >> 10) == (page >> 10)))
+            e->page = TLB_INVALID;
+    }
+    if (cpu->icache)
+        icache_new_epoch(cpu->icache); /* code at that address may map elsewhere now */
+    cpu->block_exit = true;
 }
 
 void tlb_drop_phys_page(struct cpu *cpu, uint32_t phys_page)
@@ -44,44 +64,93 @@ static void update_entry(struct cpu *cpu, uint32_t addr, uint32_t entry, uint32_
         bus_write(cpu->bus, addr, entry | bits, 4);
 }
 
+/* What a walk found: the physical page and what the entry allows. */
+struct walk {
+    uint32_t phys;
+    uint8_t user_ok;
+    bool dirty, global, large;
+};
+
+/* The rights of both levels combine: the stricter U/S and R/W win (SDM vol. 3, 4.6).
+ * Supervisor writes ignore R/W unless CR0.WP is set (486+, SDM vol. 3, 4.6.1). */
+static void check_rights(struct cpu *cpu, uint32_t lin, bool write, bool user, bool u, bool w, uint32_t code)
+{
+    bool wp = (cpu->cr0 & CR0_WP) != 0;
+    if ((user && !u) || (write && !w && (user || wp)))
+        page_fault(cpu, lin, code | PF_PRESENT);
+}
+
+static uint8_t rights_bits(const struct cpu *cpu, bool u, bool w)
+{
+    uint8_t bits = 0;
+    if (u)
+        bits |= TLB_USER_READ | (w ? TLB_USER_WRITE : 0);
+    if (w || !(cpu->cr0 & CR0_WP))
+        bits |= TLB_SUPER_WRITE;
+    return bits;
+}
+
+/* 32-bit paging: a page directory entry maps a 4 MiB page when PS is set and CR4.PSE is
+ * on (Pentium+, SDM vol. 3, 4.3 and table 4-4), else a page table of 4 KiB pages. G counts
+ * in the entry that maps the page, and only with CR4.PGE. */
+static struct walk walk_32bit(struct cpu *cpu, uint32_t lin, bool write, bool user)
+{
+    uint32_t code = (write ? PF_WRITE : 0) | (user ? PF_USER : 0);
+    uint32_t pde_addr = (cpu->cr3 & ~0xFFFu) | ((lin >> 22) << 2);
+    uint32_t pde = bus_read(cpu->bus, pde_addr, 4);
+    if (!(pde & PTE_P))
+        page_fault(cpu, lin, code);
+    struct walk w = { 0 };
+    bool pge = (cpu->cr4 & CR4_PGE) != 0;
+    if ((pde & PTE_PS) && (cpu->cr4 & CR4_PSE)) {
+        /* Bits 21-13 are reserved without PSE-36, which vx86 does not have. */
+        if (pde & 0x003FE000u)
+            page_fault(cpu, lin, code | PF_PRESENT | PF_RSVD);
+        bool u = pde & PTE_U, wr = pde & PTE_W;
+        check_rights(cpu, lin, write, user, u, wr, code);
+        update_entry(cpu, pde_addr, pde, write ? PTE_A | PTE_D : PTE_A);
+        w.phys = (pde & 0xFFC00000u) | (lin & 0x003FF000u);
+        w.dirty = write || (pde & PTE_D);
+        w.user_ok = rights_bits(cpu, u, wr);
+        w.global = pge && (pde & PTE_G);
+        w.large = true;
+        return w;
+    }
+    uint32_t pte_addr = (pde & ~0xFFFu) | (((lin >> 12) & 0x3FF) << 2);
+    uint32_t pte = bus_read(cpu->bus, pte_addr, 4);
+    if (!(pte & PTE_P))
+        page_fault(cpu, lin, code);
+    bool u = pde & pte & PTE_U, wr = pde & pte & PTE_W;
+    check_rights(cpu, lin, write, user, u, wr, code);
+    update_entry(cpu, pde_addr, pde, PTE_A);
+    update_entry(cpu, pte_addr, pte, write ? PTE_A | PTE_D : PTE_A);
+    w.phys = pte & ~0xFFFu;
+    w.dirty = write || (pte & PTE_D);
+    w.user_ok = rights_bits(cpu, u, wr);
+    w.global = pge && (pte & PTE_G);
+    return w;
+}
+
 /* Walks the page tables for one access and fills the TLB entry of its page. */
 static struct tlb_entry *tlb_fill(struct cpu *cpu, uint32_t lin, enum access acc, bool user)
 {
     struct tlb_entry *e = &cpu->tlb[(lin >> 12) & (TLB_ENTRIES - 1)];
-    bool write = acc == ACC_WRITE;
-    uint32_t phys, user_ok = 3;
-    bool dirty = true;
-    if (cpu->cr0 & CR0_PG) {
-        uint32_t pde_addr = (cpu->cr3 & ~0xFFFu) | ((lin >> 22) << 2);
-        uint32_t pde = bus_read(cpu->bus, pde_addr, 4);
-        uint32_t code = (write ? PF_WRITE : 0) | (user ? PF_USER : 0);
-        if (!(pde & PTE_P))
-            page_fault(cpu, lin, code);
-        uint32_t pte_addr = (pde & ~0xFFFu) | (((lin >> 12) & 0x3FF) << 2);
-        uint32_t pte = bus_read(cpu->bus, pte_addr, 4);
-        if (!(pte & PTE_P))
-            page_fault(cpu, lin, code);
-        /* The 386 combines both levels' U/S and R/W and takes the stricter (SDM 4.6);
-         * supervisor writes ignore R/W (there is no CR0.WP on a 386). */
-        bool u = pde & pte & PTE_U, w = pde & pte & PTE_W;
-        if (user && (!u || (write && !w)))
-            page_fault(cpu, lin, code | PF_PRESENT);
-        update_entry(cpu, pde_addr, pde, PTE_A);
-        update_entry(cpu, pte_addr, pte, write ? PTE_A | PTE_D : PTE_A);
-        dirty = write || (pte & PTE_D);
-        user_ok = (u ? 1u : 0u) | (u && w ? 2u : 0u);
-        phys = pte & ~0xFFFu;
-    } else {
-        phys = lin & ~0xFFFu;
-    }
-    phys = bus_mask_address(cpu->bus, phys);
+    struct walk w = { lin & ~0xFFFu, TLB_USER_READ | TLB_USER_WRITE | TLB_SUPER_WRITE, true, false, false };
+    if (cpu->cr0 & CR0_PG)
+        w = walk_32bit(cpu, lin, acc == ACC_WRITE, user);
+    uint32_t phys = bus_mask_address(cpu->bus, w.phys);
     bus_page_pointers(cpu->bus, phys, &e->host_read, &e->host_write);
-    if (!dirty)
+    if (!w.dirty || !(w.user_ok & TLB_SUPER_WRITE))
         e->host_write = NULL;
+    /* Alignment checking (CPL 3 only) needs every access on the slow path. */
+    if (cpu->align_check)
+        e->host_read = e->host_write = NULL;
     e->page = lin >> 12;
     e->phys = phys;
-    e->user_ok = (uint8_t)user_ok;
-    e->dirty = dirty;
+    e->user_ok = w.user_ok;
+    e->dirty = w.dirty;
+    e->global = w.global;
+    e->large = w.large;
     return e;
 }
 
@@ -91,7 +160,8 @@ static struct tlb_entry *tlb_lookup(struct cpu *cpu, uint32_t lin, enum access a
 {
     struct tlb_entry *e = &cpu->tlb[(lin >> 12) & (TLB_ENTRIES - 1)];
     bool write = acc == ACC_WRITE;
-    if (e->page == lin >> 12 && (!user || (e->user_ok & (write ? 2 : 1))) && (!write || e->dirty))
+    unsigned need = user ? (write ? TLB_USER_WRITE : TLB_USER_READ) : write ? TLB_SUPER_WRITE : 0;
+    if (e->page == lin >> 12 && (e->user_ok & need) == need && (!write || e->dirty))
         return e;
     return tlb_fill(cpu, lin, acc, user);
 }
@@ -126,9 +196,18 @@ static void write_in_page(struct cpu *cpu, uint32_t lin, unsigned size, uint32_t
 
 static bool crosses_page(uint32_t lin, unsigned size) { return (lin & 0xFFF) > 0x1000u - size; }
 
+/* #AC(0): a misaligned access at CPL 3 with CR0.AM and EFLAGS.AC (SDM vol. 3, 6.15,
+ * interrupt 17: words on even addresses, doublewords on multiples of 4). */
+static void check_alignment(struct cpu *cpu, uint32_t lin, unsigned size, bool user)
+{
+    if (unlikely(cpu->align_check) && user && (lin & (size - 1)))
+        cpu_fault(cpu, EXC_AC, 0);
+}
+
 uint32_t lin_read_slow(struct cpu *cpu, uint32_t lin, unsigned size, bool user)
 {
     tlb_check_bus(cpu);
+    check_alignment(cpu, lin, size, user);
     if (!crosses_page(lin, size))
         return read_in_page(cpu, lin, size, user);
     uint32_t v = 0;
@@ -147,6 +226,7 @@ void lin_probe_write(struct cpu *cpu, uint32_t lin, unsigned size, bool user)
 void lin_write_slow(struct cpu *cpu, uint32_t lin, unsigned size, uint32_t value, bool user)
 {
     tlb_check_bus(cpu);
+    check_alignment(cpu, lin, size, user);
     if (!crosses_page(lin, size)) {
         write_in_page(cpu, lin, size, value, user);
         return;

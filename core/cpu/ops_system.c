@@ -376,6 +376,13 @@ static void require_cpl0_not_v86(struct cpu *cpu)
     require_cpl0(cpu);
 }
 
+/* CR4 exists from the Pentium on; MOV from or to it is #UD before. */
+static void require_cr4(struct cpu *cpu)
+{
+    if (cpu->level < CPU_PENTIUM)
+        fault_ud(cpu);
+}
+
 HANDLER(op_mov_r_cr)
 {
     require_cpl0_not_v86(cpu);
@@ -384,9 +391,37 @@ HANDLER(op_mov_r_cr)
     case 0: v = cpu->cr0; break;
     case 2: v = cpu->cr2; break;
     case 3: v = cpu->cr3; break;
+    case 4: require_cr4(cpu); v = cpu->cr4; break;
     default: fault_ud(cpu);
     }
     cpu->regs[in->rm] = v;
+}
+
+/* The CR4 bits each level has (SDM vol. 3, 2.5; the Pentium's are VME PVI TSD DE PSE,
+ * the P6 adds PGE PCE OSFXSR and, with PAE paging, PAE). Its MCE is not there: vx86 has
+ * no machine-check logic, and CPUID does not report it. Setting any other bit is #GP(0). */
+uint32_t cpu_cr4_valid_bits(enum cpu_level level)
+{
+    uint32_t bits = 0;
+    if (level >= CPU_PENTIUM)
+        bits |= CR4_VME | CR4_PVI | CR4_TSD | CR4_DE | CR4_PSE;
+    if (level >= CPU_P6)
+        bits |= CR4_PGE | CR4_PCE | CR4_OSFXSR;
+    return bits;
+}
+
+static void write_cr4(struct cpu *cpu, uint32_t v)
+{
+    require_cr4(cpu);
+    if (v & ~cpu_cr4_valid_bits(cpu->level))
+        fault_gp(cpu, 0);
+    uint32_t old = cpu->cr4;
+    cpu->cr4 = v;
+    /* The paging-mode bits change what every TLB entry means (SDM vol. 3, 4.10.4.1:
+     * changing PSE, PGE or PAE flushes the whole TLB, global pages included). */
+    if ((old ^ v) & (CR4_PSE | CR4_PGE | CR4_PAE))
+        cpu_tlb_flush(cpu, true);
+    cpu->block_exit = true; /* VME and PVI change how CLI, STI and INT run */
 }
 
 HANDLER(op_mov_cr_r)
@@ -395,7 +430,10 @@ HANDLER(op_mov_cr_r)
     uint32_t v = cpu->regs[in->rm];
     switch (in->reg) {
     case 0:
+        /* PG without PE, and NW without CD (486+), are invalid (SDM vol. 2, MOV CR). */
         if ((v & CR0_PG) && !(v & CR0_PE))
+            fault_gp(cpu, 0);
+        if (cpu->level >= CPU_486 && (v & CR0_NW) && !(v & CR0_CD))
             fault_gp(cpu, 0);
         cpu_set_cr0(cpu, v);
         break;
@@ -404,8 +442,28 @@ HANDLER(op_mov_cr_r)
         cpu->cr3 = v & 0xFFFFF018u;
         cpu_tlb_flush(cpu, false);
         break;
+    case 4: write_cr4(cpu, v); break;
     default: fault_ud(cpu);
     }
+}
+
+/* ---- caches and the TLB (486) ---- */
+
+/* INVD and WBINVD: vx86 has no caches to invalidate or write back; they only check
+ * the privilege (SDM vol. 2, INVD, WBINVD). */
+HANDLER(op_invd)
+{
+    (void)in;
+    require_cpl0(cpu);
+}
+
+/* INVLPG m: drops the TLB entries of the page holding the operand's linear address,
+ * global or not. No segment limit check applies (SDM vol. 2, INVLPG). */
+HANDLER(op_invlpg)
+{
+    require_cpl0(cpu);
+    uint32_t lin = cpu->seg[in->seg].base + insn_ea(cpu, in);
+    cpu_tlb_invalidate_page(cpu, lin);
 }
 
 /* DR4 and DR5 are DR6 and DR7 on the 386. */
