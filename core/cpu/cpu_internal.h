@@ -382,6 +382,15 @@ void far_call(struct cpu *cpu, uint16_t selector, uint32_t offset, unsigned size
 void far_return(struct cpu *cpu, unsigned size, uint16_t release);
 void interrupt_return(struct cpu *cpu, unsigned size);
 
+/* Virtual interrupts (vme.c): whether CLI/STI change VIF (VME in v86 mode, PVI at CPL
+ * 3, both with IOPL < 3), whether PUSHF/POPF/IRET use the VME rules, and those rules. */
+bool vme_applies(const struct cpu *cpu);
+bool virtual_if_applies(const struct cpu *cpu);
+void virtual_cli_sti(struct cpu *cpu, bool set);
+uint32_t vme_flags_image(struct cpu *cpu);
+void vme_load_flags(struct cpu *cpu, uint32_t image);
+void v86_software_interrupt(struct cpu *cpu, unsigned vector);
+
 /* I/O permission: IOPL and the TSS bitmap (system.c). */
 void io_check(struct cpu *cpu, uint16_t port, unsigned size);
 

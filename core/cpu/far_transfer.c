@@ -318,10 +318,31 @@ static void task_return(struct cpu *cpu)
     task_switch(cpu, back_link, &d, TASK_IRET, 0);
 }
 
+/* IRET in a v86 task with IOPL < 3 and CR4.VME: a 16-bit frame, the flags by the VME
+ * rules (SDM vol. 2, IRET, the VME case). */
+static void vme_interrupt_return(struct cpu *cpu, unsigned size)
+{
+    if (size == 4)
+        fault_gp(cpu, 0);
+    uint32_t ip = stack_peek(cpu, 0, 2);
+    uint16_t cs_sel = (uint16_t)stack_peek(cpu, 2, 2);
+    uint32_t image = stack_peek(cpu, 4, 2);
+    if (ip > cpu->seg[SEG_CS].limit)
+        fault_gp(cpu, 0);
+    vme_load_flags(cpu, image);
+    load_segment(cpu, SEG_CS, cs_sel);
+    cpu->eip = ip;
+    sp_set(cpu, sp_get(cpu) + 6);
+}
+
 void interrupt_return(struct cpu *cpu, unsigned size)
 {
-    if (cpu_v86(cpu) && iopl(cpu) < 3)
-        fault_gp(cpu, 0);
+    if (cpu_v86(cpu) && iopl(cpu) < 3) {
+        if (!vme_applies(cpu))
+            fault_gp(cpu, 0);
+        vme_interrupt_return(cpu, size);
+        return;
+    }
     uint32_t eip = stack_peek(cpu, 0, size);
     uint16_t cs_sel = (uint16_t)stack_peek(cpu, size, size);
     uint32_t flags = stack_peek(cpu, 2 * size, size);

@@ -56,8 +56,12 @@ HANDLER(op_flag_op)
     static const uint32_t bits[3] = { FLAG_CF, FLAG_IF, FLAG_DF };
     unsigned pair = in->aux >> 1;
     bool set = in->aux & 1;
-    if (pair == 1 && !iopl_allows(cpu))
-        fault_gp(cpu, 0);
+    if (pair == 1 && !iopl_allows(cpu)) {
+        if (!virtual_if_applies(cpu))
+            fault_gp(cpu, 0);
+        virtual_cli_sti(cpu, set);
+        return;
+    }
     if (pair == 0) {
         flags_set_arith(cpu, FLAG_CF, set ? FLAG_CF : 0);
         return;
@@ -78,17 +82,27 @@ HANDLER(op_cmc)
 
 HANDLER(op_pushf)
 {
-    if (cpu_v86(cpu) && iopl(cpu) < 3)
-        fault_gp(cpu, 0);
+    if (cpu_v86(cpu) && iopl(cpu) < 3) {
+        if (!vme_applies(cpu) || in->op32)
+            fault_gp(cpu, 0);
+        push(cpu, 2, vme_flags_image(cpu));
+        return;
+    }
     /* The pushed image has VM and RF clear (SDM vol. 2, PUSHF). */
     push(cpu, opsize(in), cpu_get_flags(cpu) & ~(FLAG_VM | FLAG_RF));
 }
 
 HANDLER(op_popf)
 {
-    if (cpu_v86(cpu) && iopl(cpu) < 3)
-        fault_gp(cpu, 0);
     unsigned size = opsize(in);
+    if (cpu_v86(cpu) && iopl(cpu) < 3) {
+        if (!vme_applies(cpu) || size == 4)
+            fault_gp(cpu, 0);
+        uint32_t image = stack_peek(cpu, 0, 2);
+        vme_load_flags(cpu, image);
+        sp_set(cpu, sp_get(cpu) + 2);
+        return;
+    }
     uint32_t v = stack_peek(cpu, 0, size);
     sp_set(cpu, sp_get(cpu) + size);
     flags_write(cpu, v, flags_writable_mask(cpu, size, false));
