@@ -7,9 +7,10 @@ uint32_t state_dump_ram_crc(const struct bus *bus)
 {
     /* crc32() takes an unsigned int length: feed it in 1 GiB pieces. */
     uLong crc = crc32(0L, Z_NULL, 0);
-    for (uint32_t done = 0; done < bus->ram_size;) {
-        uint32_t n = bus->ram_size - done < (1u << 30) ? bus->ram_size - done : 1u << 30;
-        crc = crc32(crc, bus->ram + done, n);
+    struct bus *b = (struct bus *)(uintptr_t)bus; /* bus_ram_host reads only */
+    for (uint64_t done = 0; done < bus->ram_size;) {
+        uInt n = bus->ram_size - done < (1u << 30) ? (uInt)(bus->ram_size - done) : 1u << 30;
+        crc = crc32(crc, bus_ram_host(b, done, n), n);
         done += n;
     }
     return (uint32_t)crc;
@@ -71,6 +72,6 @@ bool state_dump(FILE *out, struct cpu *cpu, uint64_t guest_ns)
         fprintf(out, "dr%d %08" PRIX32 "%s", i, cpu->dr[i], i % 4 == 3 ? "\n" : " ");
     dump_model_specific(out, cpu);
     fprintf(out, "a20 %s\n", cpu->bus->a20_enabled ? "on" : "off");
-    fprintf(out, "ram %" PRIu32 " bytes crc32 %08" PRIX32 "\n", cpu->bus->ram_size, state_dump_ram_crc(cpu->bus));
+    fprintf(out, "ram %" PRIu64 " bytes crc32 %08" PRIX32 "\n", cpu->bus->ram_size, state_dump_ram_crc(cpu->bus));
     return !ferror(out);
 }

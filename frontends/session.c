@@ -36,12 +36,13 @@ static bool any_seen(const struct session *s, const int *index, int count)
     return false;
 }
 
-bool session_init(struct session *s, const struct options *o, struct machine *m, struct text_watch *watch,
+bool session_init(struct session *s, const struct options *o, struct pc *pc, struct text_watch *watch,
                   uint64_t start_ns)
 {
     memset(s, 0, sizeof *s);
     s->options = o;
-    s->machine = m;
+    s->pc = pc;
+    s->machine = &pc->machine;
     s->watch = watch;
     s->start_ns = start_ns;
     bool ok = true;
@@ -88,7 +89,7 @@ static void type_keys(struct session *s)
             s->next_key_time = now + KEY_PAUSE_NS;
             return;
         }
-        ps2kbd_key(&s->machine->kbd, k->usage, k->press);
+        ps2kbd_key(&s->pc->kbd, k->usage, k->press);
         s->next_key_time = now + KEY_INTERVAL_NS;
     }
 }

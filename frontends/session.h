@@ -3,12 +3,14 @@
 
 #include "keys.h"
 #include "machine.h"
+#include "pc.h"
 #include "options.h"
 #include "streams.h"
 
 struct session {
     const struct options *options;
-    struct machine *machine;
+    struct pc *pc;
+    struct machine *machine;   /* &pc->machine */
     struct text_watch *watch;
     uint64_t start_ns;              /* when the -timeout clock started (host time) */
     int exit_index[MAX_WATCH_TEXTS], fail_index[MAX_WATCH_TEXTS], keys_after_index;
@@ -20,7 +22,7 @@ struct session {
 
 /* Sets the session up; the -timeout counts from start_ns (host_monotonic_ns). False
  * when out of memory. */
-bool session_init(struct session *s, const struct options *o, struct machine *m, struct text_watch *watch,
+bool session_init(struct session *s, const struct options *o, struct pc *pc, struct text_watch *watch,
                   uint64_t start_ns);
 void session_free(struct session *s);
 /* Runs until the run ends; calls between_slices (output flushing, input polling) after

@@ -78,7 +78,7 @@ struct lazy_flags {
 /* One software-TLB entry: a linear page and where it lives on the host. */
 struct tlb_entry {
     uint32_t page;        /* linear address >> 12; TLB_INVALID when empty */
-    uint32_t phys;        /* physical page address */
+    phys_addr_t phys;     /* physical page address */
     uint8_t *host_read;   /* host address of the page for reads, NULL: slow path */
     uint8_t *host_write;  /* for writes, NULL: slow path (ROM, MMIO, dirty bit not yet set) */
     uint8_t user_ok;      /* bit 0: user may read, bit 1: user may write, bit 2: supervisor may

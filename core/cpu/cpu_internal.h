@@ -199,7 +199,7 @@ void lin_write_slow(struct cpu *cpu, uint32_t lin, unsigned size, uint32_t value
 /* Checks that a write of 'size' bytes can be done (page present, writable) without doing
  * it, so an instruction that writes twice can fault before its first write. */
 void lin_probe_write(struct cpu *cpu, uint32_t lin, unsigned size, bool user);
-uint32_t mmu_translate(struct cpu *cpu, uint32_t lin, enum access acc, bool user);
+phys_addr_t mmu_translate(struct cpu *cpu, uint32_t lin, enum access acc, bool user);
 void tlb_check_bus(struct cpu *cpu);
 /* INVLPG: drops the TLB entries that map the page of 'lin'. */
 void cpu_tlb_invalidate_page(struct cpu *cpu, uint32_t lin);
@@ -214,7 +214,7 @@ uint32_t cpu_cr4_valid_bits(enum cpu_level level);
 /* MSRs to their power-up values, the TSC to 0. */
 void msr_reset(struct cpu *cpu);
 /* Drops the TLB entries that map one physical page (its write permission changed). */
-void tlb_drop_phys_page(struct cpu *cpu, uint32_t phys_page);
+void tlb_drop_phys_page(struct cpu *cpu, phys_addr_t phys_page);
 
 static inline bool cpu_user(const struct cpu *cpu) { return cpu->cpl == 3; }
 

@@ -45,27 +45,27 @@ void icache_flush(struct icache *c)
         c->buckets[i] = -1;
 }
 
-void icache_page_written(struct icache *c, uint32_t phys_page)
+void icache_page_written(struct icache *c, phys_addr_t phys_page)
 {
-    uint32_t page = phys_page >> BUS_PAGE_SHIFT;
+    uint64_t page = phys_page >> BUS_PAGE_SHIFT;
     if (page < c->ram_pages)
         c->page_gen[page]++;
     icache_new_epoch(c);
 }
 
-static uint32_t bucket_of(uint32_t phys, bool code32)
+static uint32_t bucket_of(phys_addr_t phys, bool code32)
 {
-    return ((phys * 2654435761u) >> 19 ^ (code32 ? 1u : 0u)) & (ICACHE_BUCKETS - 1);
+    return (((uint32_t)(phys ^ (phys >> 32)) * 2654435761u) >> 19 ^ (code32 ? 1u : 0u)) & (ICACHE_BUCKETS - 1);
 }
 
 /* ROM and other non-RAM pages are never written, so their generation stays 0. */
-static uint32_t page_generation(const struct icache *c, uint32_t phys)
+static uint32_t page_generation(const struct icache *c, phys_addr_t phys)
 {
-    uint32_t page = phys >> BUS_PAGE_SHIFT;
+    uint64_t page = phys >> BUS_PAGE_SHIFT;
     return page < c->ram_pages ? c->page_gen[page] : 0;
 }
 
-struct block *icache_find(struct icache *c, uint32_t phys, bool code32)
+struct block *icache_find(struct icache *c, phys_addr_t phys, bool code32)
 {
     for (int32_t i = c->buckets[bucket_of(phys, code32)]; i >= 0; i = c->blocks[i].next) {
         struct block *b = &c->blocks[i];
@@ -104,7 +104,7 @@ static bool decode_quietly(struct cpu *cpu, struct insn *in, uint32_t eip, uint3
     return ok;
 }
 
-struct block *icache_build(struct cpu *cpu, struct icache *c, uint32_t phys)
+struct block *icache_build(struct cpu *cpu, struct icache *c, phys_addr_t phys)
 {
     if (c->block_count == ICACHE_BLOCKS || c->insn_count + BLOCK_MAX_INSNS > ICACHE_INSNS)
         icache_flush(c);

@@ -27,7 +27,7 @@ struct fast_entry {
 };
 
 struct block {
-    uint32_t phys;      /* physical address of the first instruction */
+    phys_addr_t phys;   /* physical address of the first instruction */
     uint32_t first;     /* its index in the instruction arena */
     uint16_t count;     /* instructions */
     uint16_t bytes;     /* bytes they span */
@@ -57,7 +57,7 @@ void icache_destroy(struct icache *c);
 /* Drops every block (the arena is full, or memory changed behind the bus's back). */
 void icache_flush(struct icache *c);
 /* Retires the blocks of one physical page. */
-void icache_page_written(struct icache *c, uint32_t phys_page);
+void icache_page_written(struct icache *c, phys_addr_t phys_page);
 /* Forgets every linear-address lookup (the TLB changed). */
 void icache_new_epoch(struct icache *c);
 
@@ -71,10 +71,10 @@ static inline struct fast_entry *icache_fast_slot(struct icache *c, uint32_t lin
 }
 
 /* The block starting at 'phys' for this code size, if cached and current. */
-struct block *icache_find(struct icache *c, uint32_t phys, bool code32);
+struct block *icache_find(struct icache *c, phys_addr_t phys, bool code32);
 /* Decodes a new block at the CPU's EIP (physical address 'phys'); NULL if the code
  * cannot be cached (its first instruction crosses a page). May raise the first
  * instruction's fault, as executing it would. */
-struct block *icache_build(struct cpu *cpu, struct icache *c, uint32_t phys);
+struct block *icache_build(struct cpu *cpu, struct icache *c, phys_addr_t phys);
 
 #endif

@@ -38,7 +38,7 @@ void cpu_tlb_invalidate_page(struct cpu *cpu, uint32_t lin)
     cpu->block_exit = true;
 }
 
-void tlb_drop_phys_page(struct cpu *cpu, uint32_t phys_page)
+void tlb_drop_phys_page(struct cpu *cpu, phys_addr_t phys_page)
 {
     for (unsigned i = 0; i < TLB_ENTRIES; i++)
         if (cpu->tlb[i].phys == phys_page)
@@ -66,7 +66,7 @@ static void update_entry(struct cpu *cpu, uint32_t addr, uint32_t entry, uint32_
 
 /* What a walk found: the physical page and what the entry allows. */
 struct walk {
-    uint32_t phys;
+    phys_addr_t phys;
     uint8_t user_ok;
     bool dirty, global, large;
 };
@@ -138,7 +138,7 @@ static struct tlb_entry *tlb_fill(struct cpu *cpu, uint32_t lin, enum access acc
     struct walk w = { lin & ~0xFFFu, TLB_USER_READ | TLB_USER_WRITE | TLB_SUPER_WRITE, true, false, false };
     if (cpu->cr0 & CR0_PG)
         w = walk_32bit(cpu, lin, acc == ACC_WRITE, user);
-    uint32_t phys = bus_mask_address(cpu->bus, w.phys);
+    phys_addr_t phys = bus_mask_address(cpu->bus, w.phys);
     bus_page_pointers(cpu->bus, phys, &e->host_read, &e->host_write);
     if (!w.dirty || !(w.user_ok & TLB_SUPER_WRITE))
         e->host_write = NULL;
@@ -166,7 +166,7 @@ static struct tlb_entry *tlb_lookup(struct cpu *cpu, uint32_t lin, enum access a
     return tlb_fill(cpu, lin, acc, user);
 }
 
-uint32_t mmu_translate(struct cpu *cpu, uint32_t lin, enum access acc, bool user)
+phys_addr_t mmu_translate(struct cpu *cpu, uint32_t lin, enum access acc, bool user)
 {
     return tlb_lookup(cpu, lin, acc, user)->phys | (lin & 0xFFF);
 }

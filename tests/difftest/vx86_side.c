@@ -42,7 +42,7 @@ struct vx_side *vx_create(enum mode mode, const uint8_t *image)
         return NULL;
     }
     s->mode = mode;
-    memcpy(s->bus.ram, image, MEM_SIZE);
+    memcpy(bus_ram_host(&s->bus, 0, 0), image, MEM_SIZE);
     cpu_init(&s->cpu, &s->bus, CPU_386);
     if (mode == MODE_PROT32)
         cpu_set_cr0(&s->cpu, s->cpu.cr0 | CR0_PE);
@@ -59,7 +59,7 @@ void vx_destroy(struct vx_side *s)
     free(s);
 }
 
-uint8_t *vx_memory(struct vx_side *s) { return s->bus.ram; }
+uint8_t *vx_memory(struct vx_side *s) { return bus_ram_host(&s->bus, 0, 0); }
 
 void vx_code_changed(struct vx_side *s) { cpu_code_changed(&s->cpu); }
 
@@ -89,7 +89,7 @@ static bool vector_has_error_code(int v) { return v == 8 || (v >= 10 && v <= 14)
 static void state_at_fault(struct vx_side *s, struct cpu_state *out)
 {
     const struct cpu *cpu = &s->cpu;
-    const uint8_t *ram = s->bus.ram;
+    const uint8_t *ram = bus_ram_host(&s->bus, 0, 0);
     uint32_t ss_base = cpu->seg[SEG_SS].base;
     if (s->mode == MODE_REAL) {
         uint32_t sp = cpu->regs[REG_ESP] & 0xFFFF;

@@ -30,8 +30,8 @@ static void run(void)
     ck_assert_int_eq(tv.cpu.state, CPU_HALTED);
 }
 
-static uint32_t rd32(uint32_t phys) { return le32(tv.bus.ram + phys); }
-static void wr32(uint32_t phys, uint32_t v) { st32(tv.bus.ram + phys, v); }
+static uint32_t rd32(uint32_t phys) { return le32(bus_ram_host(&tv.bus, 0, 0) + phys); }
+static void wr32(uint32_t phys, uint32_t v) { st32(bus_ram_host(&tv.bus, 0, 0) + phys, v); }
 static uint32_t flags(void) { return cpu_get_flags(&tv.cpu); }
 
 /* XADD [2000h], ECX: memory gets the sum, ECX the old memory, flags as ADD. */

@@ -33,9 +33,9 @@ static struct tvm tv;
 #define SEL_DATA3 0x23
 #define SEL_TSS 0x28
 
-static uint32_t rd32(uint32_t phys) { return le32(tv.bus.ram + phys); }
-static uint16_t rd16(uint32_t phys) { return le16(tv.bus.ram + phys); }
-static void wr32(uint32_t phys, uint32_t v) { st32(tv.bus.ram + phys, v); }
+static uint32_t rd32(uint32_t phys) { return le32(bus_ram_host(&tv.bus, 0, 0) + phys); }
+static uint16_t rd16(uint32_t phys) { return le16(bus_ram_host(&tv.bus, 0, 0) + phys); }
+static void wr32(uint32_t phys, uint32_t v) { st32(bus_ram_host(&tv.bus, 0, 0) + phys, v); }
 
 static void setup(enum cpu_level level)
 {
@@ -57,7 +57,7 @@ static void setup(enum cpu_level level)
         wr32(IDT_BASE + v * 8, (SEL_CODE0 << 16) | (off & 0xFFFF));
         bool user_gate = v == END_VECTOR || v == EXC_BP; /* INT3 too: software interrupts check the DPL */
         wr32(IDT_BASE + v * 8 + 4, (off & 0xFFFF0000u) | (user_gate ? 0xEE00 : 0x8E00));
-        tv.bus.ram[off] = 0xF4;
+        bus_ram_host(&tv.bus, 0, 0)[off] = 0xF4;
     }
     c->gdtr = (struct descriptor_table){ GDT_BASE, 6 * 8 - 1 };
     c->idtr = (struct descriptor_table){ IDT_BASE, (END_VECTOR + 1) * 8 - 1 };
@@ -341,7 +341,7 @@ START_TEST(test_vme_int_redirection)
     for (int bit = 0; bit < 2; bit++) {
         setup(CPU_PENTIUM);
         tv.cpu.cr4 = CR4_VME;
-        tv.bus.ram[TSS_BASE + IO_MAP_BASE - 32 + 0x21 / 8] = (uint8_t)(bit << (0x21 & 7));
+        bus_ram_host(&tv.bus, 0, 0)[TSS_BASE + IO_MAP_BASE - 32 + 0x21 / 8] = (uint8_t)(bit << (0x21 & 7));
         wr32(0x21 * 4, 0x20000000u);
         tvm_poke(&tv, 0x20000, &handler, 1);
         enter_v86(FLAG_VIF | FLAG_IF, code, sizeof code);
