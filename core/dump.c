@@ -41,6 +41,7 @@ static void dump_model_specific(FILE *out, const struct cpu *cpu)
     dump_hex64_list(out, "perf-sel", cpu->perf_sel, 2);
     if (cpu->level < CPU_P6)
         return;
+    dump_hex64_list(out, "pdpte", cpu->pdpte, 4);
     fprintf(out, "sysenter-cs %08" PRIX32 " sysenter-esp %08" PRIX32 " sysenter-eip %08" PRIX32 "\n",
             cpu->sysenter_cs, cpu->sysenter_esp, cpu->sysenter_eip);
     fprintf(out, "pat %016" PRIX64 " mtrr-def-type %016" PRIX64 "\n", cpu->pat, cpu->mtrr_def_type);

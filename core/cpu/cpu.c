@@ -142,6 +142,7 @@ void cpu_reset(struct cpu *cpu)
      * table 9-1: 60000010h). */
     cpu->cr0 = cpu->level >= CPU_486 ? CR0_CD | CR0_NW | CR0_ET : 0;
     cpu->cr2 = cpu->cr3 = cpu->cr4 = 0;
+    memset(cpu->pdpte, 0, sizeof cpu->pdpte);
     cpu->align_check = false;
     msr_reset(cpu);
     memset(cpu->dr, 0, sizeof cpu->dr);

@@ -126,6 +126,7 @@ struct cpu {
     struct descriptor_table gdtr, idtr;
     struct segment ldtr, tr;  /* tr.rights type says 16/32-bit TSS */
     uint32_t cr0, cr2, cr3, cr4;
+    uint64_t pdpte[4];   /* PAE: the page-directory-pointer entries, loaded with CR3 (P6) */
     uint32_t dr[8];
     /* Model-specific registers (msr.c; SDM vol. 4 for each level). The TSC is guest time
      * plus tsc_offset, so WRMSR to it moves the offset. */

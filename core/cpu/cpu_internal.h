@@ -201,6 +201,10 @@ void lin_write_slow(struct cpu *cpu, uint32_t lin, unsigned size, uint32_t value
 void lin_probe_write(struct cpu *cpu, uint32_t lin, unsigned size, bool user);
 phys_addr_t mmu_translate(struct cpu *cpu, uint32_t lin, enum access acc, bool user);
 void tlb_check_bus(struct cpu *cpu);
+/* PAE: reads the four PDPTEs at 'cr3' into the CPU; false (nothing loaded) if a present
+ * one has reserved bits set, which the MOV that loads them answers with #GP(0) (SDM
+ * vol. 3, 4.4.1). */
+bool cpu_pae_load_pdptes(struct cpu *cpu, uint32_t cr3);
 /* INVLPG: drops the TLB entries that map the page of 'lin'. */
 void cpu_tlb_invalidate_page(struct cpu *cpu, uint32_t lin);
 

@@ -60,6 +60,7 @@ static const struct state_field cpu_fields[] = {
     /* Version 2: the 486, Pentium and P6 (CR4 and the MSRs). A version 1 state is of a
      * 386 or older, where they keep their reset values. */
     STATE_UINT_SINCE(struct cpu, cr4, 2),
+    STATE_UINT_ARRAY_SINCE(struct cpu, pdpte, 4, 2),
     STATE_UINT_SINCE(struct cpu, tsc_offset, 2),
     STATE_UINT_SINCE(struct cpu, sysenter_cs, 2),
     STATE_UINT_SINCE(struct cpu, sysenter_esp, 2),

@@ -29,7 +29,7 @@ static const struct cpu_model models[CPU_LEVEL_COUNT] = {
     [CPU_486] = { 0x0480, FEAT_FPU },
     [CPU_PENTIUM] = { 0x052C, FEAT_FPU | FEAT_VME | FEAT_DE | FEAT_PSE | FEAT_TSC | FEAT_MSR | FEAT_CX8 },
     [CPU_P6] = { 0x0652, FEAT_FPU | FEAT_VME | FEAT_DE | FEAT_PSE | FEAT_TSC | FEAT_MSR | FEAT_CX8 | FEAT_SEP |
-                             FEAT_MTRR | FEAT_PGE | FEAT_CMOV | FEAT_PAT | FEAT_FXSR },
+                             FEAT_MTRR | FEAT_PGE | FEAT_CMOV | FEAT_PAT | FEAT_FXSR | FEAT_PAE },
 };
 
 uint32_t cpu_reset_edx(enum cpu_level level) { return models[level].signature; }

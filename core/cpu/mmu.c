@@ -58,7 +58,7 @@ static noreturn void page_fault(struct cpu *cpu, uint32_t lin, uint32_t code)
 }
 
 /* Sets the accessed (and dirty) bits of a paging entry as the walk requires. */
-static void update_entry(struct cpu *cpu, uint32_t addr, uint32_t entry, uint32_t bits)
+static void update_entry(struct cpu *cpu, phys_addr_t addr, uint32_t entry, uint32_t bits)
 {
     if ((entry & bits) != bits)
         bus_write(cpu->bus, addr, entry | bits, 4);
@@ -131,13 +131,89 @@ static struct walk walk_32bit(struct cpu *cpu, uint32_t lin, bool write, bool us
     return w;
 }
 
+/* ---- PAE paging (P6, SDM vol. 3, 4.4) ---- */
+
+/* The P6's physical addresses have 36 bits: bits 35-12 of an entry are the frame, 63-36
+ * are reserved (there is no NX bit on the P6, so bit 63 is reserved too). */
+#define PAE_FRAME 0x0000000FFFFFF000ull
+#define PAE_RESERVED_HIGH 0xFFFFFFF000000000ull
+/* A PDPTE has only P, PWT, PCD and the frame: bits 1-2 and 5-8 are reserved (table 4-8). */
+#define PDPTE_RESERVED (PAE_RESERVED_HIGH | 0x1E6ull)
+/* A PDE that maps a 2 MiB page: bits 20-13 reserved (table 4-9). */
+#define PDE_2M_RESERVED (PAE_RESERVED_HIGH | 0x1FE000ull)
+
+static uint64_t read_entry64(struct cpu *cpu, phys_addr_t addr)
+{
+    return bus_read(cpu->bus, addr, 4) | ((uint64_t)bus_read(cpu->bus, addr + 4, 4) << 32);
+}
+
+bool cpu_pae_load_pdptes(struct cpu *cpu, uint32_t cr3)
+{
+    uint64_t pdpte[4];
+    for (unsigned i = 0; i < 4; i++) {
+        pdpte[i] = read_entry64(cpu, (phys_addr_t)(cr3 & 0xFFFFFFE0u) + 8 * i);
+        if ((pdpte[i] & PTE_P) && (pdpte[i] & PDPTE_RESERVED))
+            return false;
+    }
+    for (unsigned i = 0; i < 4; i++)
+        cpu->pdpte[i] = pdpte[i];
+    return true;
+}
+
+/* The rights of a 4 KiB page combine the PDE's and the PTE's (the PDPTE has none in this
+ * mode); a reserved bit anywhere is a #PF with P and RSVD set. */
+static struct walk walk_pae(struct cpu *cpu, uint32_t lin, bool write, bool user)
+{
+    uint32_t code = (write ? PF_WRITE : 0) | (user ? PF_USER : 0);
+    uint64_t pdpte = cpu->pdpte[lin >> 30];
+    if (!(pdpte & PTE_P))
+        page_fault(cpu, lin, code);
+    phys_addr_t pde_addr = (pdpte & PAE_FRAME) + ((lin >> 21) & 0x1FF) * 8;
+    uint64_t pde = read_entry64(cpu, pde_addr);
+    if (!(pde & PTE_P))
+        page_fault(cpu, lin, code);
+    struct walk w = { 0 };
+    bool pge = (cpu->cr4 & CR4_PGE) != 0;
+    if (pde & PTE_PS) {
+        if (pde & PDE_2M_RESERVED)
+            page_fault(cpu, lin, code | PF_PRESENT | PF_RSVD);
+        bool u = pde & PTE_U, wr = pde & PTE_W;
+        check_rights(cpu, lin, write, user, u, wr, code);
+        update_entry(cpu, pde_addr, (uint32_t)pde, write ? PTE_A | PTE_D : PTE_A);
+        w.phys = (pde & PAE_FRAME & ~0x1FFFFFull) | (lin & 0x1FF000u);
+        w.dirty = write || (pde & PTE_D);
+        w.user_ok = rights_bits(cpu, u, wr);
+        w.global = pge && (pde & PTE_G);
+        w.large = true; /* INVLPG drops its 4 MiB neighbourhood: more than needed, never less */
+        return w;
+    }
+    if (pde & PAE_RESERVED_HIGH)
+        page_fault(cpu, lin, code | PF_PRESENT | PF_RSVD);
+    phys_addr_t pte_addr = (pde & PAE_FRAME) + ((lin >> 12) & 0x1FF) * 8;
+    uint64_t pte = read_entry64(cpu, pte_addr);
+    if (!(pte & PTE_P))
+        page_fault(cpu, lin, code);
+    if (pte & PAE_RESERVED_HIGH)
+        page_fault(cpu, lin, code | PF_PRESENT | PF_RSVD);
+    bool u = pde & pte & PTE_U, wr = pde & pte & PTE_W;
+    check_rights(cpu, lin, write, user, u, wr, code);
+    update_entry(cpu, pde_addr, (uint32_t)pde, PTE_A);
+    update_entry(cpu, pte_addr, (uint32_t)pte, write ? PTE_A | PTE_D : PTE_A);
+    w.phys = pte & PAE_FRAME;
+    w.dirty = write || (pte & PTE_D);
+    w.user_ok = rights_bits(cpu, u, wr);
+    w.global = pge && (pte & PTE_G);
+    return w;
+}
+
 /* Walks the page tables for one access and fills the TLB entry of its page. */
 static struct tlb_entry *tlb_fill(struct cpu *cpu, uint32_t lin, enum access acc, bool user)
 {
     struct tlb_entry *e = &cpu->tlb[(lin >> 12) & (TLB_ENTRIES - 1)];
     struct walk w = { lin & ~0xFFFu, TLB_USER_READ | TLB_USER_WRITE | TLB_SUPER_WRITE, true, false, false };
     if (cpu->cr0 & CR0_PG)
-        w = walk_32bit(cpu, lin, acc == ACC_WRITE, user);
+        w = (cpu->cr4 & CR4_PAE) ? walk_pae(cpu, lin, acc == ACC_WRITE, user)
+                                 : walk_32bit(cpu, lin, acc == ACC_WRITE, user);
     phys_addr_t phys = bus_mask_address(cpu->bus, w.phys);
     bus_page_pointers(cpu->bus, phys, &e->host_read, &e->host_write);
     if (!w.dirty || !(w.user_ok & TLB_SUPER_WRITE))

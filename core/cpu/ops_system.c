@@ -420,7 +420,7 @@ uint32_t cpu_cr4_valid_bits(enum cpu_level level)
     if (level >= CPU_PENTIUM)
         bits |= CR4_VME | CR4_PVI | CR4_TSD | CR4_DE | CR4_PSE;
     if (level >= CPU_P6)
-        bits |= CR4_PGE | CR4_PCE | CR4_OSFXSR;
+        bits |= CR4_PAE | CR4_PGE | CR4_PCE | CR4_OSFXSR;
     return bits;
 }
 
@@ -428,6 +428,8 @@ static void write_cr4(struct cpu *cpu, uint32_t v)
 {
     require_cr4(cpu);
     if (v & ~cpu_cr4_valid_bits(cpu->level))
+        fault_gp(cpu, 0);
+    if ((v & CR4_PAE) && !(cpu->cr4 & CR4_PAE) && (cpu->cr0 & CR0_PG) && !cpu_pae_load_pdptes(cpu, cpu->cr3))
         fault_gp(cpu, 0);
     uint32_t old = cpu->cr4;
     cpu->cr4 = v;
@@ -449,11 +451,17 @@ HANDLER(op_mov_cr_r)
             fault_gp(cpu, 0);
         if (cpu->level >= CPU_486 && (v & CR0_NW) && !(v & CR0_CD))
             fault_gp(cpu, 0);
+        /* Turning paging on under PAE loads the PDPTEs. */
+        if ((v & CR0_PG) && !(cpu->cr0 & CR0_PG) && (cpu->cr4 & CR4_PAE) && !cpu_pae_load_pdptes(cpu, cpu->cr3))
+            fault_gp(cpu, 0);
         cpu_set_cr0(cpu, v);
         break;
     case 2: cpu->cr2 = v; break;
     case 3:
-        cpu->cr3 = v & 0xFFFFF018u;
+        if ((cpu->cr4 & CR4_PAE) && (cpu->cr0 & CR0_PG) && !cpu_pae_load_pdptes(cpu, v))
+            fault_gp(cpu, 0);
+        /* PAE uses bits 31-5 as the PDPT's address (P6); 32-bit paging bits 31-12. */
+        cpu->cr3 = v & (cpu->level >= CPU_P6 ? 0xFFFFFFF8u : 0xFFFFF018u);
         cpu_tlb_flush(cpu, false);
         break;
     case 4: write_cr4(cpu, v); break;

@@ -168,7 +168,7 @@ START_TEST(test_cpuid)
     static const struct { enum cpu_level level; uint32_t max, signature, features; } cases[] = {
         { CPU_486, 1, 0x0480, 0x00000001 },                          /* FPU */
         { CPU_PENTIUM, 1, 0x052C, 0x0000013F },                      /* FPU VME DE PSE TSC MSR CX8 */
-        { CPU_P6, 2, 0x0652, 0x0101B93F },                           /* + SEP MTRR PGE CMOV PAT FXSR */
+        { CPU_P6, 2, 0x0652, 0x0101B97F },                           /* + PAE SEP MTRR PGE CMOV PAT FXSR */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         start(cases[i].level, code, sizeof code);

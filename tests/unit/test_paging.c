@@ -16,7 +16,9 @@
  * the progress of its completed iterations). The later levels' additions: CR0.WP (486,
  * 4.6.1), 4 MiB pages with CR4.PSE (Pentium, 4.3 and table 4-4), global pages with
  * CR4.PGE (P6, 4.10.2.4: "MOV to CR3 ... does not invalidate global pages") and INVLPG
- * (486, 4.10.4.1: it invalidates the page's entry, global or not). */
+ * (486, 4.10.4.1: it invalidates the page's entry, global or not), and PAE paging (P6,
+ * 4.4: the PDPTEs loaded with CR3, 64-bit entries, 2 MiB pages, 36-bit physical
+ * addresses, reserved bits). */
 #include <check.h>
 #include <string.h>
 
@@ -696,6 +698,178 @@ START_TEST(test_invlpg_large_page)
 }
 END_TEST
 
+/* ---- PAE ---- */
+
+/* PAE tables beside the 32-bit ones: the PDPT (32 bytes at 600h), one page directory for
+ * the first GiB, PT0 mapping the first 2 MiB one to one, and PT_TEST mapping linear
+ * 400000h (PDE 2) to the test pages. */
+#define PAE_PDPT 0x0600u
+#define PAE_PT_TEST 0x5000u
+#define PAE_PD 0x6000u
+#define PAE_PT0 0x7000u
+
+static void wr64(uint32_t phys, uint64_t v)
+{
+    wr32(phys, (uint32_t)v);
+    wr32(phys + 4, (uint32_t)(v >> 32));
+}
+static uint32_t pae_pte_addr(unsigned page) { return PAE_PT_TEST + page * 8; }
+
+static void setup_pae(void)
+{
+    level = CPU_P6;
+    setup();
+    wr64(PAE_PDPT, PAE_PD | PG_P);
+    wr64(PAE_PD, PAE_PT0 | PG_P | PG_W | PG_U);
+    wr64(PAE_PD + 2 * 8, PAE_PT_TEST | PG_P | PG_W | PG_U);
+    for (unsigned i = 0; i < 512; i++) {
+        wr64(PAE_PT0 + 8 * i, ((uint64_t)i << 12) | PG_P | PG_W | PG_U);
+        wr64(pae_pte_addr(i), i < 64 ? test_phys(i) | PG_P | PG_W | PG_U : 0);
+    }
+    struct cpu *c = &tv.cpu;
+    c->cr4 |= CR4_PAE;
+    c->cr3 = PAE_PDPT;
+    ck_assert(cpu_pae_load_pdptes(c, PAE_PDPT));
+    cpu_tlb_flush(c, true);
+    level = CPU_386;
+}
+
+/* A 4 KiB page through all three levels: the data, and A set in the PDE and PTE (the low
+ * halves of the 64-bit entries). */
+START_TEST(test_pae_walk)
+{
+    uint8_t b[8];
+    setup_pae();
+    wr32(test_phys(5) + 0x44, 0x5AFE5AFEu);
+    run_at(3, b, access_code(b, test_lin(5) + 0x44, false));
+    expect_no_exception(3, 7);
+    ck_assert_uint_eq(tv.cpu.regs[REG_EAX], 0x5AFE5AFEu);
+    ck_assert_uint_eq(rd32(pae_pte_addr(5)) & (PG_A | PG_D), PG_A);
+    ck_assert_uint_eq(rd32(PAE_PD + 16) & PG_A, PG_A);
+    teardown();
+    /* Writes set D; a read-only PTE faults a user write with P W U. */
+    setup_pae();
+    tv.cpu.regs[REG_EAX] = 0x01020304u;
+    run_at(0, b, access_code(b, test_lin(6), true));
+    ck_assert_uint_eq(rd32(pae_pte_addr(6)) & (PG_A | PG_D), PG_A | PG_D);
+    ck_assert_uint_eq(rd32(test_phys(6)), 0x01020304u);
+    teardown();
+    setup_pae();
+    wr64(pae_pte_addr(7), test_phys(7) | PG_P | PG_U);
+    run_at(3, b, access_code(b, test_lin(7), true));
+    expect_pf(3, test_lin(7), PF_P | PF_W | PF_U, CODE);
+    teardown();
+}
+END_TEST
+
+/* A 2 MiB page (PS in the PDE, no CR4.PSE needed): linear 400000h + x is physical x. */
+START_TEST(test_pae_2m_page)
+{
+    uint8_t b[8];
+    setup_pae();
+    wr64(PAE_PD + 16, 0 | PG_PS | PG_P | PG_W | PG_U);
+    tv.cpu.cr3 = PAE_PDPT;
+    wr32(0x1ABCD0, 0x2B2B2B2Bu);
+    run_at(3, b, access_code(b, TEST_LIN + 0x1ABCD0, false));
+    expect_no_exception(3, 7);
+    ck_assert_uint_eq(tv.cpu.regs[REG_EAX], 0x2B2B2B2Bu);
+    ck_assert_uint_eq(rd32(PAE_PD + 16) & PG_A, PG_A);
+    teardown();
+}
+END_TEST
+
+static uint32_t high_reads;
+static phys_addr_t high_offset;
+static uint32_t high_read(void *opaque, uint64_t offset, unsigned size)
+{
+    (void)opaque, (void)size;
+    high_reads++;
+    high_offset = offset;
+    return 0x64646464u;
+}
+static void high_write(void *opaque, uint64_t offset, uint32_t value, unsigned size)
+{
+    (void)opaque, (void)offset, (void)value, (void)size;
+}
+
+/* 36-bit physical addresses: a PTE whose frame is above 4 GiB reaches a device mapped
+ * there, through the TLB and the bus. */
+START_TEST(test_pae_above_4g)
+{
+    uint8_t b[8];
+    setup_pae();
+    const phys_addr_t high = 0x340000000ull; /* 13 GiB */
+    ck_assert_int_gt(bus_add_mmio(&tv.bus, high, 0x1000, high_read, high_write, NULL), 0);
+    wr64(pae_pte_addr(9), high | PG_P | PG_W | PG_U);
+    high_reads = 0;
+    run_at(0, b, access_code(b, test_lin(9) + 0x10, false));
+    expect_no_exception(0, 7);
+    ck_assert_uint_eq(tv.cpu.regs[REG_EAX], 0x64646464u);
+    ck_assert_uint_eq(high_reads, 1);
+    ck_assert_uint_eq(high_offset, 0x10);
+    teardown();
+}
+END_TEST
+
+/* Reserved bits: bits 63-36 of a PTE or PDE, bits 20-13 of a 2 MiB PDE (#PF with P and
+ * RSVD), and a present PDPTE's reserved bits, which make the MOV to CR3 #GP(0) and leave
+ * CR3 as it was. A not-present PDPTE gives a not-present #PF. */
+START_TEST(test_pae_reserved_bits)
+{
+    uint8_t b[8];
+    setup_pae();
+    wr64(pae_pte_addr(10), test_phys(10) | (1ull << 36) | PG_P | PG_W | PG_U);
+    run_at(3, b, access_code(b, test_lin(10), false));
+    expect_pf(3, test_lin(10), PF_P | PF_U | PF_RSVD, CODE);
+    teardown();
+    setup_pae();
+    wr64(PAE_PD + 16, (1ull << 13) | PG_PS | PG_P | PG_W | PG_U);
+    run_at(0, b, access_code(b, TEST_LIN, true));
+    expect_pf(0, TEST_LIN, PF_P | PF_W | PF_RSVD, CODE);
+    teardown();
+    setup_pae();
+    run_at(0, b, access_code(b, 0x40000000u, false)); /* PDPTE 1 is not present */
+    expect_pf(0, 0x40000000u, 0, CODE);
+    teardown();
+
+    setup_pae();
+    wr64(PAE_PDPT + 0x20, PAE_PD | PG_P | PG_W); /* R/W is reserved in a PDPTE */
+    static const uint8_t load_cr3[] = { 0x0F, 0x22, 0xD8, 0xCD, END_VECTOR }; /* mov cr3,eax */
+    tv.cpu.regs[REG_EAX] = PAE_PDPT + 0x20;
+    run_at(0, load_cr3, sizeof load_cr3);
+    ck_assert_int_eq(tv.cpu.last_vector, EXC_GP);
+    ck_assert_uint_eq(tv.cpu.cr3, PAE_PDPT);
+    teardown();
+}
+END_TEST
+
+/* The P6 loads the PDPTEs with CR3: a later change to the PDPT in memory is not seen
+ * until CR3 is written again (SDM vol. 3, 4.4.1). PDPTE 1 maps the second GiB through
+ * the same page directory; the program clears it in memory. */
+START_TEST(test_pae_pdpte_cached)
+{
+    uint8_t b[32];
+    size_t n = 0;
+    const uint32_t lin = 0x40000000u + test_lin(11);
+    setup_pae();
+    wr64(PAE_PDPT + 8, PAE_PD | PG_P);
+    ck_assert(cpu_pae_load_pdptes(&tv.cpu, PAE_PDPT));
+    b[n++] = 0xC7; b[n++] = 0x05; st32(b + n, PAE_PDPT + 8); n += 4;      /* PDPTE 1 not present */
+    st32(b + n, 0); n += 4;
+    b[n++] = 0xA1; st32(b + n, lin); n += 4;                              /* still mapped */
+    b[n++] = 0x0F; b[n++] = 0x20; b[n++] = 0xD9;                          /* mov ecx,cr3 */
+    b[n++] = 0x0F; b[n++] = 0x22; b[n++] = 0xD9;                          /* mov cr3,ecx */
+    uint32_t faulting = CODE + (uint32_t)n;
+    b[n++] = 0x8B; b[n++] = 0x1D; st32(b + n, lin); n += 4;               /* mov ebx,[lin]: now not */
+    b[n++] = 0xCD; b[n++] = END_VECTOR;
+    wr32(test_phys(11), 0x11111111u);
+    run_at(0, b, n);
+    ck_assert_uint_eq(tv.cpu.regs[REG_EAX], 0x11111111u);
+    expect_pf(0, lin, 0, faulting);
+    teardown();
+}
+END_TEST
+
 static Suite *paging_suite(void)
 {
     Suite *s = suite_create("paging");
@@ -715,6 +889,11 @@ static Suite *paging_suite(void)
     tcase_add_test(tc, test_large_pages);
     tcase_add_test(tc, test_global_pages);
     tcase_add_test(tc, test_invlpg_large_page);
+    tcase_add_test(tc, test_pae_walk);
+    tcase_add_test(tc, test_pae_2m_page);
+    tcase_add_test(tc, test_pae_above_4g);
+    tcase_add_test(tc, test_pae_reserved_bits);
+    tcase_add_test(tc, test_pae_pdpte_cached);
     suite_add_tcase(s, tc);
     return s;
 }
