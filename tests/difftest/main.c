@@ -23,12 +23,14 @@ struct options {
     uint64_t seed;
     uint64_t count;
     bool modes[MODE_COUNT];
+    enum dt_level level;
     bool verbose;
     uint64_t stop_after;       /* failures; 0: never stop early */
 };
 
 struct session {
     enum mode mode;
+    enum dt_level level;
     struct vx_side *vx;
     struct uc_side *uc;
     struct cpu_state ref;      /* Unicorn's current state */
@@ -58,10 +60,13 @@ struct run {
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: vx86-difftest [--seed N] [--count M] [--mode real|prot32|both] [--verbose] [--stop-after K]\n"
+    fprintf(f, "usage: vx86-difftest [--seed N] [--count M] [--mode real|prot32|both] [--cpu LEVEL] [--verbose]\n"
+               "                     [--stop-after K]\n"
                "  --seed N        random seed (default 1); the same seed gives the same instructions\n"
                "  --count M       instructions to run (default 100000)\n"
                "  --mode MODE     real, prot32 (flat 32-bit protected mode) or both (default)\n"
+               "  --cpu LEVEL     386, 486, pentium or p6 (default p6): vx86's level, Unicorn's model of\n"
+               "                  that class, and the instructions generated\n"
                "  --verbose       trace every instruction and print every failure in full\n"
                "  --stop-after K  stop after K failed instructions\n");
 }
@@ -81,7 +86,7 @@ static bool parse_u64(const char *s, uint64_t *out)
 
 static bool parse_options(int argc, char **argv, struct options *o)
 {
-    *o = (struct options){ .seed = 1, .count = 100000, .modes = { true, true } };
+    *o = (struct options){ .seed = 1, .count = 100000, .modes = { true, true }, .level = DT_P6 };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--verbose")) {
@@ -95,6 +100,14 @@ static bool parse_options(int argc, char **argv, struct options *o)
             i++;
         } else if (!strcmp(a, "--stop-after") && parse_u64(v, &o->stop_after)) {
             i++;
+        } else if (!strcmp(a, "--cpu") && v) {
+            i++;
+            unsigned l = 0;
+            while (l < DT_LEVEL_COUNT && strcmp(v, dt_level_names[l]))
+                l++;
+            if (l == DT_LEVEL_COUNT)
+                return false;
+            o->level = (enum dt_level)l;
         } else if (!strcmp(a, "--mode") && v) {
             i++;
             bool real = !strcmp(v, "real") || !strcmp(v, "both"), prot = !strcmp(v, "prot32") || !strcmp(v, "both");
@@ -123,14 +136,15 @@ static void initial_state(struct session *s, struct cpu_state *st)
     st->vector = -1;
 }
 
-static bool session_open(struct session *s, enum mode mode, uint64_t seed)
+static bool session_open(struct session *s, enum mode mode, enum dt_level level, uint64_t seed)
 {
     static uint8_t image[MEM_SIZE];
     s->mode = mode;
+    s->level = level;
     s->rng.state = seed * 0x100000001B3ull + (uint64_t)mode * 0x9E3779B97F4A7C15ull;
     build_image(image, &s->rng);
-    s->vx = vx_create(mode, image);
-    s->uc = uc_create(mode, image);
+    s->vx = vx_create(mode, level, image);
+    s->uc = uc_create(mode, level, image);
     if (!s->vx || !s->uc)
         return false;
     initial_state(s, &s->ref);
@@ -300,7 +314,7 @@ static void replace_aborted_unicorn(struct run *r, struct session *s, const stru
         next.eip = CODE_BASE + in->offset + in->len;
     next.vector = -1;
     uc_destroy(s->uc);
-    s->uc = uc_create(s->mode, vx_memory(s->vx));
+    s->uc = uc_create(s->mode, s->level, vx_memory(s->vx));
     if (!s->uc) {
         fprintf(stderr, "vx86-difftest: cannot create a new Unicorn engine\n");
         exit(2);
@@ -379,7 +393,7 @@ static bool done(const struct run *r)
 static void run_block(struct run *r, struct session *s)
 {
     struct block *b = r->block;
-    gen_block(&s->rng, s->mode, b, BLOCK_INSNS);
+    gen_block(&s->rng, s->mode, s->level, b, BLOCK_INSNS);
     load_block(s, b);
     if (getenv("DT_DUMP"))
         for (unsigned i = 0; i < b->n_insns; i++)
@@ -418,7 +432,7 @@ int main(int argc, char **argv)
     for (unsigned m = 0; m < MODE_COUNT; m++) {
         if (!r.opt.modes[m])
             continue;
-        if (!session_open(&r.sessions[r.n_sessions++], (enum mode)m, r.opt.seed)) {
+        if (!session_open(&r.sessions[r.n_sessions++], (enum mode)m, r.opt.level, r.opt.seed)) {
             fprintf(stderr, "vx86-difftest: cannot set up the %s mode machines\n", mode_info[m].name);
             return 2;
         }

@@ -34,7 +34,7 @@ static void load_mode_segments(struct vx_side *s)
     cpu->cpl = 0;
 }
 
-struct vx_side *vx_create(enum mode mode, const uint8_t *image)
+struct vx_side *vx_create(enum mode mode, enum dt_level level, const uint8_t *image)
 {
     struct vx_side *s = calloc(1, sizeof *s);
     if (!s || !bus_init(&s->bus, 16u << 20)) {
@@ -43,7 +43,8 @@ struct vx_side *vx_create(enum mode mode, const uint8_t *image)
     }
     s->mode = mode;
     memcpy(bus_ram_host(&s->bus, 0, 0), image, MEM_SIZE);
-    cpu_init(&s->cpu, &s->bus, CPU_386);
+    static const enum cpu_level levels[DT_LEVEL_COUNT] = { CPU_386, CPU_486, CPU_PENTIUM, CPU_P6 };
+    cpu_init(&s->cpu, &s->bus, levels[level]);
     if (mode == MODE_PROT32)
         cpu_set_cr0(&s->cpu, s->cpu.cr0 | CR0_PE);
     load_mode_segments(s);
