@@ -6,7 +6,7 @@
 
 /* CPUID.1:EDX feature bits (SDM vol. 2, table 3-11). */
 enum {
-    FEAT_FPU = 1u << 0, FEAT_VME = 1u << 1, FEAT_DE = 1u << 2, FEAT_PSE = 1u << 3, FEAT_TSC = 1u << 4,
+    FEAT_FPU = 1u << 0, FEAT_VME = 1u << 1, FEAT_PSE = 1u << 3, FEAT_TSC = 1u << 4,
     FEAT_MSR = 1u << 5, FEAT_PAE = 1u << 6, FEAT_CX8 = 1u << 8, FEAT_SEP = 1u << 11,
     FEAT_MTRR = 1u << 12, FEAT_PGE = 1u << 13, FEAT_CMOV = 1u << 15, FEAT_PAT = 1u << 16,
     FEAT_FXSR = 1u << 24,
@@ -20,15 +20,16 @@ struct cpu_model {
 /* The 486 is an Intel486 DX4 (family 4, model 8), the 486 that has CPUID; its only
  * feature vx86 reports is the on-chip FPU (the DX4's VME is the Pentium's here). The
  * Pentium is a P54C (5, 2, stepping C): no MCE (vx86 has no machine-check logic) and no
- * local APIC. The P6 is a Pentium II "Deschutes" (6, 5, stepping 2) without MMX (not
+ * local APIC, and no DE: CR4.DE is there (DR4 and DR5 become invalid) but I/O breakpoints
+ * are not. The P6 is a Pentium II "Deschutes" (6, 5, stepping 2) without MMX (not
  * implemented), the machine-check architecture, the APIC or PSE-36; its SEP is the working
  * one (the Pentium Pro's models below 3 report SEP without SYSENTER, SDM vol. 2,
  * SYSENTER). Below the 486 there is no CPUID; the 386's EDX is the 386DX D1 stepping. */
 static const struct cpu_model models[CPU_LEVEL_COUNT] = {
     [CPU_386] = { 0x0308, 0 },
     [CPU_486] = { 0x0480, FEAT_FPU },
-    [CPU_PENTIUM] = { 0x052C, FEAT_FPU | FEAT_VME | FEAT_DE | FEAT_PSE | FEAT_TSC | FEAT_MSR | FEAT_CX8 },
-    [CPU_P6] = { 0x0652, FEAT_FPU | FEAT_VME | FEAT_DE | FEAT_PSE | FEAT_TSC | FEAT_MSR | FEAT_CX8 | FEAT_SEP |
+    [CPU_PENTIUM] = { 0x052C, FEAT_FPU | FEAT_VME | FEAT_PSE | FEAT_TSC | FEAT_MSR | FEAT_CX8 },
+    [CPU_P6] = { 0x0652, FEAT_FPU | FEAT_VME | FEAT_PSE | FEAT_TSC | FEAT_MSR | FEAT_CX8 | FEAT_SEP |
                              FEAT_MTRR | FEAT_PGE | FEAT_CMOV | FEAT_PAT | FEAT_FXSR | FEAT_PAE },
 };
 

@@ -488,19 +488,27 @@ HANDLER(op_invlpg)
     cpu_tlb_invalidate_page(cpu, lin);
 }
 
-/* DR4 and DR5 are DR6 and DR7 on the 386. */
-static unsigned debug_index(unsigned reg) { return reg == 4 || reg == 5 ? reg + 2 : reg; }
+/* DR4 and DR5 are aliases of DR6 and DR7, unless CR4.DE (Pentium+) makes them invalid
+ * (SDM vol. 3, 17.2.2). */
+static unsigned debug_index(struct cpu *cpu, unsigned reg)
+{
+    if (reg != 4 && reg != 5)
+        return reg;
+    if (cpu->cr4 & CR4_DE)
+        fault_ud(cpu);
+    return reg + 2;
+}
 
 HANDLER(op_mov_r_dr)
 {
     require_cpl0_not_v86(cpu);
-    cpu->regs[in->rm] = cpu->dr[debug_index(in->reg)];
+    cpu->regs[in->rm] = cpu->dr[debug_index(cpu, in->reg)];
 }
 
 HANDLER(op_mov_dr_r)
 {
     require_cpl0_not_v86(cpu);
-    cpu->dr[debug_index(in->reg)] = cpu->regs[in->rm];
+    cpu->dr[debug_index(cpu, in->reg)] = cpu->regs[in->rm];
     cpu->block_exit = true; /* breakpoints may have been enabled: back to the careful path */
 }
 

@@ -167,8 +167,8 @@ START_TEST(test_cpuid)
     static const uint8_t code[] = { 0x0F, 0xA2, 0xF4 };
     static const struct { enum cpu_level level; uint32_t max, signature, features; } cases[] = {
         { CPU_486, 1, 0x0480, 0x00000001 },                          /* FPU */
-        { CPU_PENTIUM, 1, 0x052C, 0x0000013F },                      /* FPU VME DE PSE TSC MSR CX8 */
-        { CPU_P6, 2, 0x0652, 0x0101B97F },                           /* + PAE SEP MTRR PGE CMOV PAT FXSR */
+        { CPU_PENTIUM, 1, 0x052C, 0x0000013B },                      /* FPU VME PSE TSC MSR CX8 */
+        { CPU_P6, 2, 0x0652, 0x0101B97B },                           /* + PAE SEP MTRR PGE CMOV PAT FXSR */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         start(cases[i].level, code, sizeof code);
@@ -407,6 +407,26 @@ START_TEST(test_cr4_bits)
 }
 END_TEST
 
+/* CR4.DE makes DR4 and DR5 invalid (#UD); without it they are DR6 and DR7 (SDM vol. 3,
+ * 17.2.2). */
+START_TEST(test_cr4_de)
+{
+    static const uint8_t code[] = { 0x0F, 0x21, 0xE0, 0xF4 }; /* mov eax,dr4 */
+    for (int de = 0; de < 2; de++) {
+        start(CPU_PENTIUM, code, sizeof code);
+        tv.cpu.cr4 = de ? CR4_DE : 0;
+        run();
+        if (de) {
+            ck_assert_int_eq(tv.cpu.last_vector, EXC_UD);
+        } else {
+            ck_assert_int_eq(tv.cpu.last_vector, -1);
+            ck_assert_uint_eq(tv.cpu.regs[REG_EAX], tv.cpu.dr[6]);
+        }
+        tvm_free(&tv);
+    }
+}
+END_TEST
+
 static Suite *newer_ops_suite(void)
 {
     Suite *s = suite_create("486, Pentium and P6 instructions");
@@ -427,6 +447,7 @@ static Suite *newer_ops_suite(void)
     tcase_add_test(tc, test_msrs_by_level);
     tcase_add_test(tc, test_rdpmc);
     tcase_add_test(tc, test_cr4_bits);
+    tcase_add_test(tc, test_cr4_de);
     suite_add_tcase(s, tc);
     return s;
 }
