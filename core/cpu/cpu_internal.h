@@ -205,6 +205,9 @@ void tlb_check_bus(struct cpu *cpu);
  * one has reserved bits set, which the MOV that loads them answers with #GP(0) (SDM
  * vol. 3, 4.4.1). */
 bool cpu_pae_load_pdptes(struct cpu *cpu, uint32_t cr3);
+/* The CR3 bits kept: the page directory's address with PCD and PWT, and on the P6 bits
+ * 31-5 (the PAE page-directory-pointer table's address). */
+static inline uint32_t cr3_mask(enum cpu_level level) { return level >= CPU_P6 ? 0xFFFFFFF8u : 0xFFFFF018u; }
 /* INVLPG: drops the TLB entries that map the page of 'lin'. */
 void cpu_tlb_invalidate_page(struct cpu *cpu, uint32_t lin);
 

@@ -460,8 +460,7 @@ HANDLER(op_mov_cr_r)
     case 3:
         if ((cpu->cr4 & CR4_PAE) && (cpu->cr0 & CR0_PG) && !cpu_pae_load_pdptes(cpu, v))
             fault_gp(cpu, 0);
-        /* PAE uses bits 31-5 as the PDPT's address (P6); 32-bit paging bits 31-12. */
-        cpu->cr3 = v & (cpu->level >= CPU_P6 ? 0xFFFFFFF8u : 0xFFFFF018u);
+        cpu->cr3 = v & cr3_mask(cpu->level);
         cpu_tlb_flush(cpu, false);
         break;
     case 4: write_cr4(cpu, v); break;
