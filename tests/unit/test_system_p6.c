@@ -165,6 +165,43 @@ START_TEST(test_sysenter_faults)
 }
 END_TEST
 
+/* ---- privilege ---- */
+
+/* The 486, Pentium and P6 system instructions need CPL 0: #GP(0) at CPL 3 (SDM vol. 2,
+ * each one's "Protected Mode Exceptions"); at CPL 0 they run. CPUID, RDTSC (without
+ * TSD), CMPXCHG8B and the others of the integer set need no privilege. */
+START_TEST(test_privileged_at_cpl3)
+{
+    static const struct { const char *name; uint8_t code[8]; uint8_t len; bool privileged; } cases[] = {
+        { "invd", { 0x0F, 0x08 }, 2, true },
+        { "wbinvd", { 0x0F, 0x09 }, 2, true },
+        { "invlpg [2000h]", { 0x0F, 0x01, 0x3D, 0x00, 0x20, 0x00, 0x00 }, 7, true },
+        { "rdmsr", { 0x0F, 0x32 }, 2, true },
+        { "wrmsr", { 0x0F, 0x30 }, 2, true },
+        { "mov eax,cr4", { 0x0F, 0x20, 0xE0 }, 3, true },
+        { "cpuid", { 0x0F, 0xA2 }, 2, false },
+        { "rdtsc", { 0x0F, 0x31 }, 2, false },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        for (unsigned cpl = 0; cpl <= 3; cpl += 3) {
+            uint8_t code[10];
+            memcpy(code, cases[i].code, cases[i].len);
+            code[cases[i].len] = 0xCD;
+            code[cases[i].len + 1] = END_VECTOR;
+            setup(CPU_P6);
+            enter_flat(cpl, code, cases[i].len + 2u);
+            tv.cpu.regs[REG_ECX] = 0x10; /* the TSC, for RDMSR and WRMSR */
+            tv.cpu.regs[REG_EAX] = 0;
+            run();
+            int expected = cpl == 3 && cases[i].privileged ? EXC_GP : END_VECTOR;
+            ck_assert_msg(tv.cpu.last_vector == expected, "%s at CPL %u: vector %d", cases[i].name, cpl,
+                          tv.cpu.last_vector);
+            tvm_free(&tv);
+        }
+    }
+}
+END_TEST
+
 /* ---- CR4.TSD and CR4.PCE ---- */
 
 START_TEST(test_tsd_pce_at_cpl3)
@@ -389,6 +426,7 @@ static Suite *system_suite(void)
     TCase *tc = tcase_create("system");
     tcase_add_test(tc, test_sysenter_sysexit);
     tcase_add_test(tc, test_sysenter_faults);
+    tcase_add_test(tc, test_privileged_at_cpl3);
     tcase_add_test(tc, test_tsd_pce_at_cpl3);
     tcase_add_test(tc, test_alignment_check);
     tcase_add_test(tc, test_vme_cli_pushf);
