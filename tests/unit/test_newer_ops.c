@@ -175,8 +175,11 @@ START_TEST(test_cpuid)
         tv.cpu.regs[REG_EAX] = 0;
         run();
         ck_assert_uint_eq(tv.cpu.regs[REG_EAX], cases[i].max);
+        /* The bytes of EBX, EDX, ECX, low byte first (whatever the host's byte order). */
         char vendor[13];
-        memcpy(vendor, &(uint32_t[]){ tv.cpu.regs[REG_EBX], tv.cpu.regs[REG_EDX], tv.cpu.regs[REG_ECX] }, 12);
+        const uint32_t parts[3] = { tv.cpu.regs[REG_EBX], tv.cpu.regs[REG_EDX], tv.cpu.regs[REG_ECX] };
+        for (unsigned b = 0; b < 12; b++)
+            vendor[b] = (char)(parts[b / 4] >> (8 * (b % 4)));
         vendor[12] = 0;
         ck_assert_str_eq(vendor, "GenuineIntel");
         tvm_free(&tv);
