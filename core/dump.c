@@ -3,6 +3,9 @@
 #include <inttypes.h>
 #include <zlib.h>
 
+#include "machine.h"
+#include "state.h"
+
 uint32_t state_dump_ram_crc(const struct bus *bus)
 {
     /* crc32() takes an unsigned int length: feed it in 1 GiB pieces. */
@@ -75,4 +78,19 @@ bool state_dump(FILE *out, struct cpu *cpu, uint64_t guest_ns)
     fprintf(out, "a20 %s\n", cpu->bus->a20_enabled ? "on" : "off");
     fprintf(out, "ram %" PRIu64 " bytes crc32 %08" PRIX32 "\n", cpu->bus->ram_size, state_dump_ram_crc(cpu->bus));
     return !ferror(out);
+}
+
+bool state_dump_components(FILE *out, const struct machine *m)
+{
+    bool ok = true;
+    for (size_t i = 0; i < m->component_count; i++) {
+        const struct machine_component *c = &m->components[i];
+        struct state_buffer b = { 0 };
+        state_save_fields(&b, c->desc, c->state);
+        ok &= !b.failed;
+        uLong crc = crc32(crc32(0L, Z_NULL, 0), b.data, (uInt)b.len);
+        fprintf(out, "component %s crc32 %08" PRIX32 "\n", c->section, (uint32_t)crc);
+        state_buffer_free(&b);
+    }
+    return ok && !ferror(out);
 }

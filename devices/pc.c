@@ -27,6 +27,7 @@ RESET_ANY(kbc_reset, struct kbc)
 RESET_ANY(sysctrl_reset, struct sysctrl)
 RESET_ANY(postcode_reset, struct postcode)
 RESET_ANY(pic_reset, struct pic)
+RESET_ANY(vga_reset, struct vga)
 
 struct board_part {
     const char *section;
@@ -36,6 +37,8 @@ struct board_part {
     bool optional;              /* added after state format 1 */
 };
 #define PART(name, desc, member, reset) { name, &desc, offsetof(struct pc, member), reset##_any, false }
+/* A part added after state format 1: a file without its section leaves it as reset. */
+#define PART_ADDED(name, desc, member, reset) { name, &desc, offsetof(struct pc, member), reset##_any, true }
 
 /* The PIC comes last: the others re-drive their interrupt lines as they are reset or
  * restored, and the PIC's own saved pins and latches must be what remains. */
@@ -51,6 +54,7 @@ static const struct board_part board_parts[] = {
     PART("kbc", kbc_state_desc, kbc, kbc_reset),
     PART("sysctrl", sysctrl_state_desc, sysctrl, sysctrl_reset),
     PART("postcode", postcode_state_desc, postcode, postcode_reset),
+    PART_ADDED("vga", vga_state_desc, vga, vga_reset),
     PART("pic", pic_state_desc, pic, pic_reset),
 };
 #define BOARD_PART_COUNT (sizeof board_parts / sizeof board_parts[0])
@@ -228,6 +232,7 @@ bool pc_init(struct pc *pc, const struct pc_config *config, char *error, size_t 
     sysctrl_init(&pc->sysctrl, bus, sched, &pc->pit, request_cpu_reset, request_power_off, pc);
     debugcon_init(&pc->debugcon, bus, config->debugcon);
     postcode_init(&pc->postcode, bus, config->postcode);
+    vga_init(&pc->vga, bus, sched);
 
     if (config->cmos)
         rtc_load_nvram(&pc->rtc, config->cmos);

@@ -17,6 +17,7 @@
 #include "state_io.h"
 #include "statefile.h"
 #include "streams.h"
+#include "textscreen.h"
 #include "version.h"
 
 /* How often a -serial file:FIFO with no reader is tried again, and after how long
@@ -42,6 +43,7 @@ struct run {
     bool machine_built;
     struct outfile cmos_out;    /* -cmos, begun before the run, committed at exit */
     struct outfile dump;        /* -dump-state, likewise */
+    struct outfile screen_dump; /* -screen-dump, likewise */
     struct outfile state_out;   /* -state-out, likewise */
     uint64_t start_ns;          /* the -timeout clock starts before any stream opens */
     bool stdout_reported;       /* one message for stdout, however many streams use it */
@@ -64,6 +66,7 @@ static bool check_conflicts(const struct options *o)
         { "-bios", o->bios_path, false },
         { "-cmos", o->cmos_path, true },      /* read at start, written at exit */
         { "-dump-state", o->dump_state_path, true },
+        { "-screen-dump", o->screen_dump_path, true },
         /* -state-out may name the -state-in file: it is read whole before the run and
          * replaced only when the new state is complete. */
         { "-state-in", o->state_out_path && o->state_in_path && !strcmp(o->state_in_path, o->state_out_path)
@@ -345,10 +348,32 @@ static bool begin_outputs(struct run *r)
         fprintf(stderr, "vx86: -dump-state %s: cannot create: %s\n", o->dump_state_path, outfile_error(&r->dump));
         return false;
     }
+    if (o->screen_dump_path && !outfile_begin(&r->screen_dump, o->screen_dump_path)) {
+        fprintf(stderr, "vx86: -screen-dump %s: cannot create: %s\n", o->screen_dump_path,
+                outfile_error(&r->screen_dump));
+        return false;
+    }
     if (o->state_out_path && !outfile_begin(&r->state_out, o->state_out_path)) {
         fprintf(stderr, "vx86: -state-out %s: cannot create: %s\n", o->state_out_path, outfile_error(&r->state_out));
         return false;
     }
+    return true;
+}
+
+/* The text screen as a person reads it, one line a row (textscreen.h). False if
+ * memory ran out (write errors are the stream's: the commit sees them). */
+static bool write_screen(FILE *out, const struct vga *v)
+{
+    struct vga_text *t = malloc(sizeof *t);
+    if (!t)
+        return false;
+    vga_text_screen(v, t);
+    char line[TEXT_LINE_MAX];
+    for (unsigned r = 0; r < t->rows; r++) {
+        text_screen_row(t, r, line);
+        fprintf(out, "%s\n", line);
+    }
+    free(t);
     return true;
 }
 
@@ -366,8 +391,20 @@ static bool save_outputs(struct run *r)
     }
     if (o->dump_state_path) {
         state_dump(r->dump.file, &r->pc.machine.cpu, machine_now(&r->pc.machine)); /* likewise */
+        state_dump_components(r->dump.file, &r->pc.machine);
         if (!outfile_commit(&r->dump)) {
             fprintf(stderr, "vx86: -dump-state %s: cannot write it: %s\n", o->dump_state_path, outfile_error(&r->dump));
+            ok = false;
+        }
+    }
+    if (o->screen_dump_path) {
+        if (!write_screen(r->screen_dump.file, &r->pc.vga)) {
+            fprintf(stderr, "vx86: -screen-dump %s: out of memory\n", o->screen_dump_path);
+            outfile_abort(&r->screen_dump);
+            ok = false;
+        } else if (!outfile_commit(&r->screen_dump)) {
+            fprintf(stderr, "vx86: -screen-dump %s: cannot write it: %s\n", o->screen_dump_path,
+                    outfile_error(&r->screen_dump));
             ok = false;
         }
     }
@@ -545,11 +582,11 @@ static bool restore_session(struct run *r)
     if (s) {
         struct state_buffer b = statefile_section_reader(s);
         uint64_t taken = 0;
-        if (s->version != session_state_version() ||
-            !session_restore(&r->session, &b, &taken, error, sizeof error)) {
-            if (s->version != session_state_version())
-                snprintf(error, sizeof error, "section 'session': version %u; this vx86 reads version %u",
-                         (unsigned)s->version, session_state_version());
+        bool known = s->version >= SESSION_STATE_OLDEST && s->version <= session_state_version();
+        if (!known || !session_restore(&r->session, &b, s->version, &taken, error, sizeof error)) {
+            if (!known)
+                snprintf(error, sizeof error, "section 'session': version %u; this vx86 reads versions %u to %u",
+                         (unsigned)s->version, SESSION_STATE_OLDEST, session_state_version());
             fprintf(stderr, "vx86: -state-in %s: %s\n", r->options.state_in_path, error);
             return false;
         }
@@ -660,6 +697,7 @@ int main(int argc, char **argv)
     /* Whatever was not committed (start-up failed) is dropped: the old files stay. */
     outfile_abort(&r->cmos_out);
     outfile_abort(&r->dump);
+    outfile_abort(&r->screen_dump);
     outfile_abort(&r->state_out);
     if (!close_streams(r))
         status = output_lost(status);

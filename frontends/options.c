@@ -71,11 +71,13 @@ void options_print_help(FILE *out)
         "  -stop-after N           stop (exit status 0) when the machine has run N\n"
         "                          instructions since power-on, counting the runs it was\n"
         "                          resumed from: exactly between two instructions\n"
-        "  -exit-on TEXT           succeed (exit status 0) once TEXT has appeared on COM1;\n"
-        "                          repeatable: every TEXT must appear\n"
-        "  -fail-on TEXT           fail (exit status 4) as soon as TEXT appears on COM1\n"
+        "  -exit-on TEXT           succeed (exit status 0) once TEXT has appeared on COM1\n"
+        "                          or on the text screen (SCREEN below); repeatable: every\n"
+        "                          TEXT must appear\n"
+        "  -fail-on TEXT           fail (exit status 4) as soon as TEXT appears on COM1 or\n"
+        "                          on the screen\n"
         "  -send-keys STRING       type STRING on the keyboard (see KEYS below)\n"
-        "  -send-keys-after TEXT   ... once TEXT has appeared on COM1\n"
+        "  -send-keys-after TEXT   ... once TEXT has appeared on COM1 or on the screen\n"
         "  -no-reboot              stop on a triple fault instead of resetting\n"
         "  -stats                  at exit, print instructions, host seconds and MIPS on stderr\n"
         "  -d unimp                log each unassigned I/O port the guest touches, once per\n"
@@ -84,14 +86,26 @@ void options_print_help(FILE *out)
         "                          registers, EFLAGS, EIP, segments with their descriptor\n"
         "                          caches, control and debug registers, instructions run,\n"
         "                          guest time and a CRC-32 of guest RAM; with -icount the\n"
-        "                          same run gives the same file on every host\n"
+        "                          same run gives the same file on every host, and one\n"
+        "                          line per device with the CRC-32 of its saved state\n"
+        "  -screen-dump FILE       at exit, write the VGA's text screen to FILE: one line a\n"
+        "                          row, UTF-8 (code page 437 as the PC shows it), trailing\n"
+        "                          spaces trimmed; empty in a graphics mode\n"
         "  -help, -version\n"
         "\n"
-        "Files: -dump-state and -cmos are written at exit (also after -timeout, Ctrl+C or\n"
+        "SCREEN: after each 1 ms of guest time in which the VGA changed, the rows of the\n"
+        "text screen that are new are read as lines (UTF-8, trailing spaces trimmed, each\n"
+        "ending in a newline) and watched for the TEXTs, apart from COM1's bytes: when\n"
+        "the screen scrolled up, only the rows that came in at the bottom; otherwise each\n"
+        "row whose characters changed. A line that scrolls is read once; one that is\n"
+        "shown for less than 1 ms of guest time may be missed. Under -icount the same\n"
+        "run sees the same lines on every host.\n"
+        "\n"
+        "Files: -dump-state, -screen-dump and -cmos are written at exit (also after -timeout, Ctrl+C or\n"
         "SIGTERM) to a temporary file beside FILE that replaces FILE only once it is\n"
         "whole: a run that fails to start, or a write that fails, leaves FILE as it was.\n"
         "No option may name a file that another one names and vx86 writes (-bios,\n"
-        "-cmos, -dump-state, each file:PATH): that is a usage error.\n"
+        "-cmos, -dump-state, -screen-dump, each file:PATH): that is a usage error.\n"
         "\n"
         "KEYS: characters type themselves (with Shift where needed); \\n is Enter, \\t Tab,\n"
         "\\\\ a backslash; {NAME} is a special key: %s;\n"
@@ -467,6 +481,9 @@ bool options_parse(struct options *o, int argc, char **argv, bool *done)
         } else if (!strcmp(flag, "-dump-state")) {
             NEED_ARG();
             o->dump_state_path = arg;
+        } else if (!strcmp(flag, "-screen-dump")) {
+            NEED_ARG();
+            o->screen_dump_path = arg;
         } else if (!strcmp(flag, "-state-in")) {
             NEED_ARG();
             o->state_in_path = arg;

@@ -68,6 +68,7 @@ struct options {
     const char *cmos_path;
     bool log_unimplemented;           /* -d unimp: accesses to unassigned ports */
     const char *dump_state_path;      /* -dump-state: the final state, written at exit */
+    const char *screen_dump_path;     /* -screen-dump: the text screen, written at exit */
     bool cpu_given, ram_given;        /* -cpu, -m on the command line (they must agree with -state-in) */
     const char *state_in_path;        /* -state-in: start from this machine-state file */
     const char *state_out_path;       /* -state-out: save the machine here when the run ends */

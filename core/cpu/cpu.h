@@ -86,6 +86,8 @@ struct tlb_entry {
     uint8_t global;       /* a global page (PTE.G with CR4.PGE): kept by CR3 loads */
     uint8_t large;        /* from a 4 MiB page: INVLPG drops all of its entries */
     uint8_t dirty;        /* writes need no page-table update (dirty bit set, or no paging) */
+    uint8_t code_ram;     /* RAM the bus watches for decoded code: host_read is its memory,
+                             and stores that touch no decoded piece go there directly */
 };
 #define TLB_ENTRIES 1024
 #define TLB_INVALID 0xFFFFFFFFu
