@@ -843,6 +843,25 @@ START_TEST(test_pae_reserved_bits)
 }
 END_TEST
 
+/* MOV CR3 under PAE takes the PDPT's address from bits 31-5 (a 32-byte aligned table),
+ * loads its PDPTEs, and reads back as written. */
+START_TEST(test_pae_cr3_alignment)
+{
+    setup_pae();
+    for (unsigned i = 0; i < 4; i++)
+        wr64(PAE_PDPT + 0x20 + 8 * i, i == 0 ? PAE_PD | 0x10 | PG_P : 0); /* PCD: allowed, and tells them apart */
+    static const uint8_t code[] = { 0x0F, 0x22, 0xD8, 0x0F, 0x20, 0xDB, 0xA1, 0x44, 0x00, 0x10, 0x00, 0xCD, END_VECTOR };
+    wr32(0x100044, 0x77777777u); /* mov cr3,eax; mov ebx,cr3; mov eax,[100044h] */
+    tv.cpu.regs[REG_EAX] = PAE_PDPT + 0x20;
+    run_at(0, code, sizeof code);
+    expect_no_exception(0, sizeof code);
+    ck_assert_uint_eq(tv.cpu.regs[REG_EBX], PAE_PDPT + 0x20);
+    ck_assert_uint_eq(tv.cpu.regs[REG_EAX], 0x77777777u);
+    ck_assert_uint_eq(tv.cpu.pdpte[0], PAE_PD | 0x10 | PG_P);
+    teardown();
+}
+END_TEST
+
 /* The P6 loads the PDPTEs with CR3: a later change to the PDPT in memory is not seen
  * until CR3 is written again (SDM vol. 3, 4.4.1). PDPTE 1 maps the second GiB through
  * the same page directory; the program clears it in memory. */
@@ -894,6 +913,7 @@ static Suite *paging_suite(void)
     tcase_add_test(tc, test_pae_above_4g);
     tcase_add_test(tc, test_pae_reserved_bits);
     tcase_add_test(tc, test_pae_pdpte_cached);
+    tcase_add_test(tc, test_pae_cr3_alignment);
     suite_add_tcase(s, tc);
     return s;
 }

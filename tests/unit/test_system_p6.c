@@ -399,6 +399,27 @@ START_TEST(test_vme_int_redirection)
 }
 END_TEST
 
+/* INT n under VME at IOPL 3 with a clear bitmap bit: redirected as real mode would do it
+ * (SDM vol. 3, 20.3.3.5, method 5): the pushed FLAGS are the real ones, and IF (not VIF)
+ * is cleared. */
+START_TEST(test_vme_int_redirection_iopl3)
+{
+    static const uint8_t code[] = { 0xCD, 0x21 };
+    static const uint8_t handler = 0xCC;
+    setup(CPU_PENTIUM);
+    tv.cpu.cr4 = CR4_VME;
+    wr32(0x21 * 4, 0x20000000u);
+    tvm_poke(&tv, 0x20000, &handler, 1);
+    enter_v86(FLAG_IOPL | FLAG_IF | FLAG_VIF, code, sizeof code);
+    run();
+    expect_vector(EXC_BP);
+    ck_assert_uint_eq(v86_exit_eip(), 1);
+    ck_assert_uint_eq(rd16(USER_STACK - 2) & (FLAG_IF | FLAG_IOPL), FLAG_IF | FLAG_IOPL);
+    ck_assert_uint_eq(v86_exit_eflags() & (FLAG_IF | FLAG_VIF), FLAG_VIF);
+    tvm_free(&tv);
+}
+END_TEST
+
 /* PVI: CLI and STI at CPL 3 with IOPL 0 change VIF instead of raising #GP(0). */
 START_TEST(test_pvi)
 {
@@ -434,6 +455,7 @@ static Suite *system_suite(void)
     tcase_add_test(tc, test_vme_popf);
     tcase_add_test(tc, test_vme_iret);
     tcase_add_test(tc, test_vme_int_redirection);
+    tcase_add_test(tc, test_vme_int_redirection_iopl3);
     tcase_add_test(tc, test_pvi);
     suite_add_tcase(s, tc);
     return s;
