@@ -25,6 +25,33 @@ static void dump_segment(FILE *out, const char *name, const struct segment *s)
             s->selector, s->base, s->limit, s->rights, s->valid ? "valid" : "null");
 }
 
+static void dump_hex64_list(FILE *out, const char *name, const uint64_t *v, unsigned n)
+{
+    fprintf(out, "%s", name);
+    for (unsigned i = 0; i < n; i++)
+        fprintf(out, " %016" PRIX64, v[i]);
+    fputc('\n', out);
+}
+
+/* CR4 and the MSRs, on the levels that have them (the lines of a 386 stay as they were). */
+static void dump_model_specific(FILE *out, const struct cpu *cpu)
+{
+    if (cpu->level < CPU_PENTIUM)
+        return;
+    fprintf(out, "cr4 %08" PRIX32 " tsc %016" PRIX64 " tsc-offset %016" PRIX64 "\n", cpu->cr4, cpu_read_tsc(cpu),
+            cpu->tsc_offset);
+    dump_hex64_list(out, "perf-ctr", cpu->perf_ctr, 2);
+    dump_hex64_list(out, "perf-sel", cpu->perf_sel, 2);
+    if (cpu->level < CPU_P6)
+        return;
+    dump_hex64_list(out, "pdpte", cpu->pdpte, 4);
+    fprintf(out, "sysenter-cs %08" PRIX32 " sysenter-esp %08" PRIX32 " sysenter-eip %08" PRIX32 "\n",
+            cpu->sysenter_cs, cpu->sysenter_esp, cpu->sysenter_eip);
+    fprintf(out, "pat %016" PRIX64 " mtrr-def-type %016" PRIX64 "\n", cpu->pat, cpu->mtrr_def_type);
+    dump_hex64_list(out, "mtrr-var", cpu->mtrr_var, 16);
+    dump_hex64_list(out, "mtrr-fixed", cpu->mtrr_fixed, 11);
+}
+
 bool state_dump(FILE *out, struct cpu *cpu, uint64_t guest_ns)
 {
     static const char *const gpr_names[8] = { "eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi" };
@@ -47,6 +74,7 @@ bool state_dump(FILE *out, struct cpu *cpu, uint64_t guest_ns)
     fprintf(out, "cr0 %08" PRIX32 " cr2 %08" PRIX32 " cr3 %08" PRIX32 "\n", cpu->cr0, cpu->cr2, cpu->cr3);
     for (int i = 0; i < 8; i++)
         fprintf(out, "dr%d %08" PRIX32 "%s", i, cpu->dr[i], i % 4 == 3 ? "\n" : " ");
+    dump_model_specific(out, cpu);
     fprintf(out, "a20 %s\n", cpu->bus->a20_enabled ? "on" : "off");
     fprintf(out, "ram %" PRIu64 " bytes crc32 %08" PRIX32 "\n", cpu->bus->ram_size, state_dump_ram_crc(cpu->bus));
     return !ferror(out);

@@ -94,6 +94,9 @@ bool machine_init(struct machine *m, const struct machine_config *config, char *
         return false;
     }
     sched_init(&m->sched, now_callback, m);
+    /* The time-stamp counter counts guest time. */
+    m->cpu.guest_ns = now_callback;
+    m->cpu.time_opaque = m;
     m->host_origin_ns = host_monotonic_ns();
     return true;
 }

@@ -178,8 +178,9 @@ static bool read_record(struct statefile *f, struct machine_record *rec, char *e
     memset(rec, 0, sizeof *rec);
     if (!load_fields(f, "machine", &record_desc, rec, error, error_size))
         return false;
-    if (rec->cpu_level > CPU_386) {
-        snprintf(error, error_size, "section 'machine': CPU level %u does not exist (0-3: 8086, 186, 286, 386)",
+    if (rec->cpu_level >= CPU_LEVEL_COUNT) {
+        snprintf(error, error_size,
+                 "section 'machine': CPU level %u does not exist (0-6: 8086, 186, 286, 386, 486, pentium, p6)",
                  rec->cpu_level);
         return false;
     }

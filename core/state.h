@@ -50,6 +50,8 @@ struct state_desc {
 #define STATE_BYTES(type, m) STATE_FIELD_(type, m, FIELD_BYTES, 1, STATE_MEMBER_SIZE(type, m), 0)
 /* A field added in version 'since' of its component. */
 #define STATE_UINT_SINCE(type, m, since) STATE_FIELD_(type, m, FIELD_UINT, STATE_MEMBER_SIZE(type, m), 1, since)
+#define STATE_UINT_ARRAY_SINCE(type, m, n, since) \
+    STATE_FIELD_(type, m, FIELD_UINT, STATE_MEMBER_SIZE(type, m) / (n), n, since)
 #define STATE_BOOL_SINCE(type, m, since) STATE_FIELD_(type, m, FIELD_BOOL, sizeof(bool), 1, since)
 #define STATE_DESC(name_, version_, fields_, post_load_) \
     { name_, version_, fields_, sizeof(fields_) / sizeof(fields_[0]), post_load_ }

@@ -16,7 +16,8 @@ void options_print_help(FILE *out)
         "       vx86 state-info FILE     describe a machine-state file, run nothing\n"
         "\n"
         "Machine:\n"
-        "  -cpu 8086|186|286|386   CPU level (default 386)\n"
+        "  -cpu LEVEL              CPU level: 8086, 186, 286, 386, 486, pentium or p6\n"
+        "                          (a Pentium II class; the default)\n"
         "  -m SIZE                 guest memory: MiB, or with a suffix M or G (default 32,\n"
         "                          at most 3584 = 3.5G)\n"
         "  -bios FILE              firmware image, 64 KiB to 256 KiB, mapped to end at FFFFFh\n"
@@ -333,7 +334,7 @@ static bool parse_boot_order(const char *arg, char *order)
 bool options_parse(struct options *o, int argc, char **argv, bool *done)
 {
     memset(o, 0, sizeof *o);
-    o->cpu_level = CPU_386;
+    o->cpu_level = CPU_P6;
     o->ram_mb = 32;
     o->icount_shift = 3;
     *done = false;
@@ -361,7 +362,7 @@ bool options_parse(struct options *o, int argc, char **argv, bool *done)
         } else if (!strcmp(flag, "-cpu")) {
             NEED_ARG();
             if (!cpu_level_parse(arg, &o->cpu_level)) {
-                fprintf(stderr, "vx86: -cpu %s: expected 8086, 186, 286 or 386\n", arg);
+                fprintf(stderr, "vx86: -cpu %s: expected 8086, 186, 286, 386, 486, pentium or p6\n", arg);
                 return false;
             }
             o->cpu_given = true;

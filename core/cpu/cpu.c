@@ -7,7 +7,7 @@
 #include "cpu_internal.h"
 #include "icache.h"
 
-static const char *const level_names[] = { "8086", "186", "286", "386" };
+static const char *const level_names[CPU_LEVEL_COUNT] = { "8086", "186", "286", "386", "486", "pentium", "p6" };
 
 const char *cpu_level_name(enum cpu_level level) { return level_names[level]; }
 
@@ -16,6 +16,8 @@ bool cpu_level_parse(const char *name, enum cpu_level *level)
     static const struct { const char *name; enum cpu_level level; } names[] = {
         { "8086", CPU_8086 }, { "8088", CPU_8086 }, { "186", CPU_186 }, { "80186", CPU_186 },
         { "286", CPU_286 }, { "80286", CPU_286 }, { "386", CPU_386 }, { "80386", CPU_386 },
+        { "486", CPU_486 }, { "80486", CPU_486 }, { "pentium", CPU_PENTIUM }, { "586", CPU_PENTIUM },
+        { "p6", CPU_P6 }, { "686", CPU_P6 },
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         if (strcmp(name, names[i].name) == 0) {
@@ -90,15 +92,41 @@ void cpu_set_segment(struct cpu *cpu, enum sreg s, uint16_t selector, uint32_t b
     cpu->seg[s] = (struct segment){ selector, base, limit, rights, true };
     if (s == SEG_CS)
         cpu->cpl = cpu_v86(cpu) ? 3 : cpu_pmode(cpu) ? (selector & 3) : 0;
+    cpu_update_align_check(cpu);
+}
+
+/* The CR0 bits each level implements; the rest read as 0 (the 486 added NE, WP, AM, NW
+ * and CD, SDM vol. 3, 2.5). ET is hard-wired to 1 from the 486 on, as its FPU is on the
+ * chip (SDM vol. 3, 2.5: "reserved ... hardcoded to 1"). */
+static uint32_t cr0_writable(enum cpu_level level)
+{
+    uint32_t bits = CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_ET;
+    if (level >= CPU_386)
+        bits |= CR0_PG;
+    if (level >= CPU_486)
+        bits |= CR0_NE | CR0_WP | CR0_AM | CR0_NW | CR0_CD;
+    return bits;
 }
 
 void cpu_set_cr0(struct cpu *cpu, uint32_t value)
 {
-    uint32_t keep = CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_ET | (cpu->level >= CPU_386 ? CR0_PG : 0);
     uint32_t old = cpu->cr0;
-    cpu->cr0 = value & keep;
-    if ((old ^ cpu->cr0) & (CR0_PG | CR0_PE))
+    cpu->cr0 = value & cr0_writable(cpu->level);
+    if (cpu->level >= CPU_486)
+        cpu->cr0 |= CR0_ET;
+    /* WP changes which writes the TLB's entries allow. */
+    if ((old ^ cpu->cr0) & (CR0_PG | CR0_PE | CR0_WP))
         cpu_tlb_flush(cpu, true);
+    cpu_update_align_check(cpu);
+}
+
+void cpu_update_align_check(struct cpu *cpu)
+{
+    bool on = cpu->level >= CPU_486 && (cpu->cr0 & CR0_AM) && (cpu->eflags & FLAG_AC) && cpu->cpl == 3;
+    if (on != cpu->align_check) {
+        cpu->align_check = on;
+        cpu_tlb_flush(cpu, true); /* fills depend on it: no host pointers while it is on */
+    }
 }
 
 /* Reset state (SDM vol. 3, 9.1.1; the 8086 and 286 data sheets): execution starts 16
@@ -115,9 +143,14 @@ void cpu_reset(struct cpu *cpu)
     cpu->lazy.op = LF_NONE;
     cpu->eflags = 0;
     cpu_set_flags_raw(cpu, 0);
-    if (cpu->level == CPU_386)
-        cpu->regs[REG_EDX] = 0x0308; /* component and stepping ID: 386DX, D1 stepping */
-    cpu->cr0 = cpu->cr2 = cpu->cr3 = 0;
+    cpu->regs[REG_EDX] = cpu_reset_edx(cpu->level);
+    /* From the 486 on CR0 comes up with CD and NW set (caches off) and ET (SDM vol. 3,
+     * table 9-1: 60000010h). */
+    cpu->cr0 = cpu->level >= CPU_486 ? CR0_CD | CR0_NW | CR0_ET : 0;
+    cpu->cr2 = cpu->cr3 = cpu->cr4 = 0;
+    memset(cpu->pdpte, 0, sizeof cpu->pdpte);
+    cpu->align_check = false;
+    msr_reset(cpu);
     memset(cpu->dr, 0, sizeof cpu->dr);
     cpu->dr[6] = 0xFFFF0FF0u;
     cpu->dr[7] = 0x400;

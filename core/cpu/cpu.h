@@ -10,7 +10,8 @@
 
 #include "bus.h"
 
-enum cpu_level { CPU_8086, CPU_186, CPU_286, CPU_386 };
+enum cpu_level { CPU_8086, CPU_186, CPU_286, CPU_386, CPU_486, CPU_PENTIUM, CPU_P6 };
+#define CPU_LEVEL_COUNT (CPU_P6 + 1)
 
 enum gpr { REG_EAX, REG_ECX, REG_EDX, REG_EBX, REG_ESP, REG_EBP, REG_ESI, REG_EDI };
 enum sreg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_NONE = 7 };
@@ -21,16 +22,27 @@ enum {
     FLAG_ZF = 1u << 6, FLAG_SF = 1u << 7, FLAG_TF = 1u << 8, FLAG_IF = 1u << 9,
     FLAG_DF = 1u << 10, FLAG_OF = 1u << 11, FLAG_IOPL = 3u << 12, FLAG_NT = 1u << 14,
     FLAG_RF = 1u << 16, FLAG_VM = 1u << 17,
+    FLAG_AC = 1u << 18, FLAG_VIF = 1u << 19, FLAG_VIP = 1u << 20, FLAG_ID = 1u << 21, /* 486 and Pentium */
 };
 #define FLAGS_ARITH (FLAG_CF | FLAG_PF | FLAG_AF | FLAG_ZF | FLAG_SF | FLAG_OF)
 
-/* CR0 bits */
-enum { CR0_PE = 1u << 0, CR0_MP = 1u << 1, CR0_EM = 1u << 2, CR0_TS = 1u << 3, CR0_ET = 1u << 4, CR0_PG = 1u << 31 };
+/* CR0 bits (SDM vol. 3, 2.5); NE, WP, AM, NW and CD from the 486 on. */
+enum {
+    CR0_PE = 1u << 0, CR0_MP = 1u << 1, CR0_EM = 1u << 2, CR0_TS = 1u << 3, CR0_ET = 1u << 4,
+    CR0_NE = 1u << 5, CR0_WP = 1u << 16, CR0_AM = 1u << 18, CR0_NW = 1u << 29, CR0_CD = 1u << 30,
+    CR0_PG = 1u << 31,
+};
+/* CR4 bits (SDM vol. 3, 2.5): the Pentium's VME PVI TSD DE PSE, the P6's PAE PGE PCE and
+ * OSFXSR. */
+enum {
+    CR4_VME = 1u << 0, CR4_PVI = 1u << 1, CR4_TSD = 1u << 2, CR4_DE = 1u << 3, CR4_PSE = 1u << 4,
+    CR4_PAE = 1u << 5, CR4_PGE = 1u << 7, CR4_PCE = 1u << 8, CR4_OSFXSR = 1u << 9,
+};
 
 /* Exception vectors (SDM vol. 3, 6.3.1). */
 enum {
     EXC_DE = 0, EXC_DB = 1, EXC_NMI = 2, EXC_BP = 3, EXC_OF = 4, EXC_BR = 5, EXC_UD = 6, EXC_NM = 7,
-    EXC_DF = 8, EXC_TS = 10, EXC_NP = 11, EXC_SS = 12, EXC_GP = 13, EXC_PF = 14, EXC_MF = 16,
+    EXC_DF = 8, EXC_TS = 10, EXC_NP = 11, EXC_SS = 12, EXC_GP = 13, EXC_PF = 14, EXC_MF = 16, EXC_AC = 17,
 };
 
 /* A segment register with its hidden descriptor cache (SDM vol. 3, 3.4.3). */
@@ -69,7 +81,10 @@ struct tlb_entry {
     phys_addr_t phys;     /* physical page address */
     uint8_t *host_read;   /* host address of the page for reads, NULL: slow path */
     uint8_t *host_write;  /* for writes, NULL: slow path (ROM, MMIO, dirty bit not yet set) */
-    uint8_t user_ok;      /* bit 0: user may read, bit 1: user may write */
+    uint8_t user_ok;      /* bit 0: user may read, bit 1: user may write, bit 2: supervisor may
+                             write (clear for a read-only page under CR0.WP) */
+    uint8_t global;       /* a global page (PTE.G with CR4.PGE): kept by CR3 loads */
+    uint8_t large;        /* from a 4 MiB page: INVLPG drops all of its entries */
     uint8_t dirty;        /* writes need no page-table update (dirty bit set, or no paging) */
     uint8_t code_ram;     /* RAM the bus watches for decoded code: host_read is its memory,
                              and stores that touch no decoded piece go there directly */
@@ -112,8 +127,15 @@ struct cpu {
     struct segment seg[6];
     struct descriptor_table gdtr, idtr;
     struct segment ldtr, tr;  /* tr.rights type says 16/32-bit TSS */
-    uint32_t cr0, cr2, cr3;
+    uint32_t cr0, cr2, cr3, cr4;
+    uint64_t pdpte[4];   /* PAE: the page-directory-pointer entries, loaded with CR3 (P6) */
     uint32_t dr[8];
+    /* Model-specific registers (msr.c; SDM vol. 4 for each level). The TSC is guest time
+     * plus tsc_offset, so WRMSR to it moves the offset. */
+    uint64_t tsc_offset;
+    uint32_t sysenter_cs, sysenter_esp, sysenter_eip;
+    uint64_t mtrr_def_type, mtrr_var[16], mtrr_fixed[11], pat;
+    uint64_t perf_ctr[2], perf_sel[2];
     uint8_t cpl;
     enum cpu_level level;
 
@@ -136,6 +158,9 @@ struct cpu {
     int delivering_vector;    /* the event being delivered while exception_depth > 0 */
     int last_vector;          /* the last interrupt or exception delivered, -1 if none yet */
     bool trap_after;          /* single-step trap due after this instruction */
+    /* CPL 3 with CR0.AM and EFLAGS.AC (486+): every access goes through the slow path,
+     * which raises #AC on a misaligned one (SDM vol. 3, 6.15, interrupt 17). */
+    bool align_check;
     uint8_t insn_prefix_len;
     struct insn insn;         /* the instruction being executed */
     jmp_buf *fault_jmp;       /* where a fault unwinds to */
@@ -151,6 +176,10 @@ struct cpu {
     /* The interrupt controller's acknowledge cycle (returns the vector). */
     uint8_t (*irq_ack)(void *opaque);
     void *irq_opaque;
+    /* Guest time in nanoseconds, for the time-stamp counter; NULL: the instruction count
+     * stands in for it (bare CPUs in tests). */
+    uint64_t (*guest_ns)(void *opaque);
+    void *time_opaque;
 };
 
 void cpu_init(struct cpu *cpu, struct bus *bus, enum cpu_level level);
@@ -193,6 +222,10 @@ uint32_t cpu_get_flags(struct cpu *cpu);
 void cpu_set_flags_raw(struct cpu *cpu, uint32_t value);
 
 void cpu_tlb_flush(struct cpu *cpu, bool include_global);
+/* The time-stamp counter (Pentium+): guest time plus the offset WRMSR set. */
+uint64_t cpu_read_tsc(const struct cpu *cpu);
+/* Recomputes align_check after CR0, EFLAGS or the CPL changed. */
+void cpu_update_align_check(struct cpu *cpu);
 
 const char *cpu_level_name(enum cpu_level level);
 

@@ -203,6 +203,25 @@ void lin_write_slow(struct cpu *cpu, uint32_t lin, unsigned size, uint32_t value
 void lin_probe_write(struct cpu *cpu, uint32_t lin, unsigned size, bool user);
 phys_addr_t mmu_translate(struct cpu *cpu, uint32_t lin, enum access acc, bool user);
 void tlb_check_bus(struct cpu *cpu);
+/* PAE: reads the four PDPTEs at 'cr3' into the CPU; false (nothing loaded) if a present
+ * one has reserved bits set, which the MOV that loads them answers with #GP(0) (SDM
+ * vol. 3, 4.4.1). */
+bool cpu_pae_load_pdptes(struct cpu *cpu, uint32_t cr3);
+/* The CR3 bits kept: the page directory's address with PCD and PWT, and on the P6 bits
+ * 31-5 (the PAE page-directory-pointer table's address). */
+static inline uint32_t cr3_mask(enum cpu_level level) { return level >= CPU_P6 ? 0xFFFFFFF8u : 0xFFFFF018u; }
+/* INVLPG: drops the TLB entries that map the page of 'lin'. */
+void cpu_tlb_invalidate_page(struct cpu *cpu, uint32_t lin);
+
+/* ---- the chip each level is (cpuid.c, msr.c) ---- */
+/* The processor signature in EDX after reset (0 before the 386). */
+uint32_t cpu_reset_edx(enum cpu_level level);
+/* CPUID for 'leaf': EAX, EBX, ECX, EDX in out[0..3]. */
+void cpuid_leaf(enum cpu_level level, uint32_t leaf, uint32_t out[4]);
+/* The CR4 bits a MOV to CR4 may set (ops_system.c). */
+uint32_t cpu_cr4_valid_bits(enum cpu_level level);
+/* MSRs to their power-up values, the TSC to 0. */
+void msr_reset(struct cpu *cpu);
 /* Drops the TLB entries that map one physical page (its write permission changed). */
 void tlb_drop_phys_page(struct cpu *cpu, phys_addr_t phys_page);
 
@@ -371,6 +390,15 @@ void far_jump(struct cpu *cpu, uint16_t selector, uint32_t offset, unsigned size
 void far_call(struct cpu *cpu, uint16_t selector, uint32_t offset, unsigned size);
 void far_return(struct cpu *cpu, unsigned size, uint16_t release);
 void interrupt_return(struct cpu *cpu, unsigned size);
+
+/* Virtual interrupts (vme.c): whether CLI/STI change VIF (VME in v86 mode, PVI at CPL
+ * 3, both with IOPL < 3), whether PUSHF/POPF/IRET use the VME rules, and those rules. */
+bool vme_applies(const struct cpu *cpu);
+bool virtual_if_applies(const struct cpu *cpu);
+void virtual_cli_sti(struct cpu *cpu, bool set);
+uint32_t vme_flags_image(struct cpu *cpu);
+void vme_load_flags(struct cpu *cpu, uint32_t image);
+void v86_software_interrupt(struct cpu *cpu, unsigned vector);
 
 /* I/O permission: IOPL and the TSS bitmap (system.c). */
 void io_check(struct cpu *cpu, uint16_t port, unsigned size);

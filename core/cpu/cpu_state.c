@@ -58,6 +58,20 @@ static const struct state_field cpu_fields[] = {
     STATE_UINT(struct cpu, icount),
     STATE_INT(struct cpu, last_vector),
     STATE_BOOL(struct cpu, trap_after),
+    /* Version 2: the 486, Pentium and P6 (CR4 and the MSRs). A version 1 state is of a
+     * 386 or older, where they keep their reset values. */
+    STATE_UINT_SINCE(struct cpu, cr4, 2),
+    STATE_UINT_ARRAY_SINCE(struct cpu, pdpte, 4, 2),
+    STATE_UINT_SINCE(struct cpu, tsc_offset, 2),
+    STATE_UINT_SINCE(struct cpu, sysenter_cs, 2),
+    STATE_UINT_SINCE(struct cpu, sysenter_esp, 2),
+    STATE_UINT_SINCE(struct cpu, sysenter_eip, 2),
+    STATE_UINT_SINCE(struct cpu, mtrr_def_type, 2),
+    STATE_UINT_ARRAY_SINCE(struct cpu, mtrr_var, 16, 2),
+    STATE_UINT_ARRAY_SINCE(struct cpu, mtrr_fixed, 11, 2),
+    STATE_UINT_SINCE(struct cpu, pat, 2),
+    STATE_UINT_ARRAY_SINCE(struct cpu, perf_ctr, 2, 2),
+    STATE_UINT_ARRAY_SINCE(struct cpu, perf_sel, 2, 2),
 };
 
 /* After a restore nothing decoded or translated before may be used. */
@@ -66,12 +80,14 @@ static void cpu_post_load(void *dev)
     struct cpu *cpu = dev;
     cpu->exception_depth = 0;
     cpu->stop_slice = false;
+    cpu->align_check = false;
+    cpu_update_align_check(cpu); /* derived from CR0, EFLAGS and CPL */
     cpu_tlb_flush(cpu, true);
     cpu_code_changed(cpu);
     cpu->block_exit = true;
 }
 
-const struct state_desc cpu_state_desc = STATE_DESC("cpu", 1, cpu_fields, cpu_post_load);
+const struct state_desc cpu_state_desc = STATE_DESC("cpu", 2, cpu_fields, cpu_post_load);
 
 static const char *const seg_names[6] = { "ES", "CS", "SS", "DS", "FS", "GS" };
 
@@ -126,6 +142,10 @@ bool cpu_state_check(const struct cpu *cpu, enum cpu_level level, char *why, siz
     }
     if (!segment_possible(&cpu->ldtr, level) || !segment_possible(&cpu->tr, level)) {
         snprintf(why, why_size, "LDTR or TR has a descriptor cache no descriptor gives on a %s", cpu_level_name(level));
+        return false;
+    }
+    if (cpu->cr4 & ~cpu_cr4_valid_bits(level)) {
+        snprintf(why, why_size, "CR4 %08X has bits a %s does not have", (unsigned)cpu->cr4, cpu_level_name(level));
         return false;
     }
     if (cpu->level < CPU_386 && (cpu->eip > 0xFFFF || cpu->cr0 > 0xFFFF)) {

@@ -7,7 +7,7 @@
  * interrupt 13 for 11-byte instructions), the 386 past 15; the 8086 has no limit. */
 static unsigned max_insn_length(const struct cpu *cpu)
 {
-    return cpu->level == CPU_386 ? 15 : cpu->level == CPU_286 ? 10 : ~0u;
+    return cpu->level >= CPU_386 ? 15 : cpu->level == CPU_286 ? 10 : ~0u;
 }
 
 struct fetcher {

@@ -1,7 +1,7 @@
 /* Far JMP, CALL, RET and IRET in every mode: real and virtual-8086 mode, protected mode
  * with code segments, call gates, task gates and TSSs, returns to outer privilege levels
  * and into virtual-8086 mode (SDM vol. 2, JMP CALL RET IRET; vol. 3, 5.8 and 7.3). */
-#include "cpu_internal.h"
+#include "ops.h"
 
 /* ---- real and virtual-8086 mode ---- */
 
@@ -293,9 +293,12 @@ static void return_to_v86(struct cpu *cpu, uint32_t eip, uint16_t cs_sel, uint32
     uint32_t v[6];
     for (unsigned i = 0; i < 6; i++)
         v[i] = stack_peek(cpu, 12 + 4 * i, 4);
-    flags_write(cpu, flags, 0x00037FD5u); /* every flag the 386 has, VM included */
+    /* Every flag, VM included; flags_write drops those this level lacks. */
+    flags_write(cpu, flags, FLAGS_ARITH | FLAG_TF | FLAG_IF | FLAG_DF | FLAG_IOPL | FLAG_NT | FLAG_RF | FLAG_VM |
+                                FLAG_AC | FLAG_VIF | FLAG_VIP | FLAG_ID);
     static const unsigned order[4] = { SEG_ES, SEG_DS, SEG_FS, SEG_GS };
     cpu->cpl = 3;
+    cpu_update_align_check(cpu);
     load_segment(cpu, SEG_CS, cs_sel);
     for (unsigned i = 0; i < 4; i++)
         load_segment(cpu, order[i], (uint16_t)v[2 + i]);
@@ -317,10 +320,31 @@ static void task_return(struct cpu *cpu)
     task_debug_trap(cpu);
 }
 
+/* IRET in a v86 task with IOPL < 3 and CR4.VME: a 16-bit frame, the flags by the VME
+ * rules (SDM vol. 2, IRET, the VME case). */
+static void vme_interrupt_return(struct cpu *cpu, unsigned size)
+{
+    if (size == 4)
+        fault_gp(cpu, 0);
+    uint32_t ip = stack_peek(cpu, 0, 2);
+    uint16_t cs_sel = (uint16_t)stack_peek(cpu, 2, 2);
+    uint32_t image = stack_peek(cpu, 4, 2);
+    if (ip > cpu->seg[SEG_CS].limit)
+        fault_gp(cpu, 0);
+    vme_load_flags(cpu, image);
+    load_segment(cpu, SEG_CS, cs_sel);
+    cpu->eip = ip;
+    sp_set(cpu, sp_get(cpu) + 6);
+}
+
 void interrupt_return(struct cpu *cpu, unsigned size)
 {
-    if (cpu_v86(cpu) && iopl(cpu) < 3)
-        fault_gp(cpu, 0);
+    if (cpu_v86(cpu) && iopl(cpu) < 3) {
+        if (!vme_applies(cpu))
+            fault_gp(cpu, 0);
+        vme_interrupt_return(cpu, size);
+        return;
+    }
     uint32_t eip = stack_peek(cpu, 0, size);
     uint16_t cs_sel = (uint16_t)stack_peek(cpu, size, size);
     uint32_t flags = stack_peek(cpu, 2 * size, size);
@@ -344,4 +368,51 @@ void interrupt_return(struct cpu *cpu, unsigned size)
     return_to(cpu, cs_sel, eip, size, 3 * size, 0);
     /* The rights to change IF and IOPL are those of the level IRET ran at. */
     flags_write(cpu, flags, writable);
+}
+
+/* ---- SYSENTER and SYSEXIT (P6) ---- */
+
+/* The flat 4 GiB segments the two instructions load, whatever the GDT holds (SDM vol. 2,
+ * SYSENTER: "CS.Base = 0, CS.Limit = FFFFFH, G = 1, D = 1, type 11 (execute/read,
+ * accessed)"; SS type 3 (read/write, accessed), B = 1). */
+static uint16_t flat_rights(bool code, unsigned dpl)
+{
+    uint16_t type = code ? 0x0B : 0x03;
+    return (uint16_t)(SEG_RIGHTS_G | SEG_RIGHTS_DB | SEG_RIGHTS_P | (dpl << 5) | SEG_RIGHTS_S | type);
+}
+
+static void load_flat_cs_ss(struct cpu *cpu, uint16_t cs, uint16_t ss, unsigned cpl)
+{
+    cpu->seg[SEG_SS] = (struct segment){ ss, 0, 0xFFFFFFFFu, flat_rights(false, cpl), true };
+    load_cs_for_transfer(cpu, cs, 0, 0xFFFFFFFFu, flat_rights(true, cpl), cpl);
+}
+
+/* SYSENTER: to CPL 0 at SYSENTER_CS:SYSENTER_EIP with SS = SYSENTER_CS + 8 and
+ * ESP = SYSENTER_ESP; VM, IF and RF are cleared. #GP(0) in real mode or with a null
+ * SYSENTER_CS. */
+HANDLER(op_sysenter)
+{
+    (void)in;
+    uint16_t cs = (uint16_t)(cpu->sysenter_cs & 0xFFFCu);
+    if (!cpu_pmode(cpu) || cs == 0)
+        fault_gp(cpu, 0);
+    cpu->eflags &= ~(FLAG_VM | FLAG_IF | FLAG_RF);
+    load_flat_cs_ss(cpu, cs, (uint16_t)(cs + 8), 0);
+    cpu->regs[REG_ESP] = cpu->sysenter_esp;
+    cpu->eip = cpu->sysenter_eip;
+    cpu_update_align_check(cpu);
+}
+
+/* SYSEXIT: from CPL 0 to CPL 3 at (SYSENTER_CS + 16) | 3 : EDX with SS =
+ * (SYSENTER_CS + 24) | 3 and ESP = ECX. */
+HANDLER(op_sysexit)
+{
+    (void)in;
+    uint16_t base = (uint16_t)(cpu->sysenter_cs & 0xFFFCu);
+    if (!cpu_pmode(cpu) || base == 0 || cpu_v86(cpu) || cpu->cpl != 0)
+        fault_gp(cpu, 0);
+    load_flat_cs_ss(cpu, (uint16_t)((base + 16) | 3), (uint16_t)((base + 24) | 3), 3);
+    cpu->regs[REG_ESP] = cpu->regs[REG_ECX];
+    cpu->eip = cpu->regs[REG_EDX];
+    cpu_update_align_check(cpu);
 }

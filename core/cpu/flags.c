@@ -128,11 +128,13 @@ uint32_t flags_normalize(const struct cpu *cpu, uint32_t v)
     if (cpu->level < CPU_286)
         return (v & 0x0FFF) | 0xF000;
     v &= ~(1u << 15);
-    if (cpu->level == CPU_286)
-        v &= 0xFFFF;
-    else
-        v &= 0x00037FFF; /* the 386 has no AC, VIF, VIP or ID */
-    return v;
+    /* The 286 has 16 bits; the 386 adds RF and VM, the 486 AC and ID (ID toggles: the
+     * CPUID probe, SDM vol. 1, 3.4.3.3), the Pentium VIF and VIP. */
+    static const uint32_t implemented[CPU_LEVEL_COUNT] = {
+        [CPU_286] = 0xFFFF, [CPU_386] = 0x00037FFF, [CPU_486] = 0x00277FFF,
+        [CPU_PENTIUM] = 0x003F7FFF, [CPU_P6] = 0x003F7FFF,
+    };
+    return v & implemented[cpu->level];
 }
 
 void flags_write(struct cpu *cpu, uint32_t value, uint32_t writable)
@@ -140,6 +142,7 @@ void flags_write(struct cpu *cpu, uint32_t value, uint32_t writable)
     flags_materialize(cpu);
     cpu->eflags = flags_normalize(cpu, (cpu->eflags & ~writable) | (value & writable));
     cpu->block_exit = true; /* TF or IF may have been set: the loop must look */
+    cpu_update_align_check(cpu);
 }
 
 /* Which EFLAGS bits POPF (or IRET) may change (SDM vol. 2, POPF and IRET). */
@@ -155,9 +158,12 @@ uint32_t flags_writable_mask(const struct cpu *cpu, unsigned size, bool from_ire
             m |= FLAG_IOPL;
     }
     if (size == 4) {
-        m |= FLAG_RF;
+        /* AC and ID (486+) are ordinary flags; VIF and VIP, like VM, change only by an IRET
+         * at CPL 0 (SDM vol. 2, POPF: "VIP, VIF, VM ... unaffected"). Bits this level lacks
+         * are dropped by flags_normalize. */
+        m |= FLAG_RF | FLAG_AC | FLAG_ID;
         if (from_iret && cpu->cpl == 0 && !cpu_v86(cpu))
-            m |= FLAG_VM;
+            m |= FLAG_VM | FLAG_VIF | FLAG_VIP;
     }
     return size == 2 ? m & 0xFFFF : m;
 }
@@ -173,4 +179,5 @@ void cpu_set_flags_raw(struct cpu *cpu, uint32_t value)
     cpu->lazy.op = LF_NONE;
     cpu->eflags = flags_normalize(cpu, value);
     cpu->block_exit = true;
+    cpu_update_align_check(cpu);
 }

@@ -23,7 +23,8 @@ static void deliver_real(struct cpu *cpu, unsigned vector)
     push(cpu, 2, flags);
     push(cpu, 2, cpu->seg[SEG_CS].selector);
     push(cpu, 2, cpu->eip);
-    cpu->eflags &= ~(FLAG_IF | FLAG_TF | FLAG_RF);
+    cpu->eflags &= ~(FLAG_IF | FLAG_TF | FLAG_RF | FLAG_AC); /* AC: 486+ (SDM vol. 2, INT n, real mode) */
+    cpu_update_align_check(cpu);
     load_segment(cpu, SEG_CS, (uint16_t)(target >> 16));
     cpu->eip = target & 0xFFFF;
 }

@@ -7,6 +7,9 @@
 #define L186 CPU_186
 #define L286 CPU_286
 #define L386 CPU_386
+#define L486 CPU_486
+#define LP5 CPU_PENTIUM
+#define LP6 CPU_P6
 
 #define OP(fn_, form_, lvl_, aux_, name_) { fn_, form_, lvl_, aux_, name_ }
 #define PFX(kind_, seg_) OP(NULL, F_PREFIX, L86, (uint8_t)((kind_) << 4 | (seg_)), "prefix")
@@ -126,18 +129,29 @@ const struct opdef opcode_table[512] = {
     [0x100] = GROUP(GRP6, 0), [0x101] = GROUP(GRP7, 0),
     [0x102] = OP(op_lar_lsl, F_MODRM, L286, 0, "lar"), [0x103] = OP(op_lar_lsl, F_MODRM, L286, 1, "lsl"),
     [0x106] = OP(op_clts, 0, L286, 0, "clts"),
+    [0x108] = OP(op_invd, 0, L486, 0, "invd"), [0x109] = OP(op_invd, 0, L486, 1, "wbinvd"),
+    [0x10B] = OP(op_ud, 0, LP6, 0, "ud2"),
+    /* The P6's long NOP: a ModR/M operand that is decoded and never accessed. */
+    [0x11F] = OP(op_nop, F_MODRM, LP6, 0, "nop"),
     [0x120] = OP(op_mov_r_cr, F_MODRM | F_REG, L386, 0, "mov"), [0x121] = OP(op_mov_r_dr, F_MODRM | F_REG, L386, 0, "mov"),
     [0x122] = OP(op_mov_cr_r, F_MODRM | F_REG | F_ENDS, L386, 0, "mov"), [0x123] = OP(op_mov_dr_r, F_MODRM | F_REG, L386, 0, "mov"),
     [0x124] = OP(op_mov_r_tr, F_MODRM | F_REG, L386, 0, "mov"), [0x126] = OP(op_mov_tr_r, F_MODRM | F_REG, L386, 0, "mov"),
+    [0x130] = OP(op_wrmsr, 0, LP5, 0, "wrmsr"), [0x131] = OP(op_rdtsc, 0, LP5, 0, "rdtsc"),
+    [0x132] = OP(op_rdmsr, 0, LP5, 0, "rdmsr"), [0x133] = OP(op_rdpmc, 0, LP6, 0, "rdpmc"),
+    [0x134] = OP(op_sysenter, F_ENDS, LP6, 0, "sysenter"), [0x135] = OP(op_sysexit, F_ENDS, LP6, 0, "sysexit"),
+    SIXTEEN(0x140, op_cmov, F_MODRM, LP6, "cmovcc"),
     JCC16(0x180, F_IZ | F_ENDS, L386),
     SIXTEEN(0x190, op_setcc, F_MODRM | F_BYTE, L386, "setcc"),
     [0x1A0] = OP(op_push_sreg, 0, L386, SEG_FS, "push fs"), [0x1A1] = OP(op_pop_sreg, 0, L386, SEG_FS, "pop fs"),
+    [0x1A2] = OP(op_cpuid, 0, L486, 0, "cpuid"),
     [0x1A3] = OP(op_bt_rm_r, F_MODRM, L386, 0, "bt"),
     [0x1A4] = OP(op_shld, F_MODRM | F_IB, L386, 0, "shld"), [0x1A5] = OP(op_shld, F_MODRM, L386, 1, "shld"),
     [0x1A8] = OP(op_push_sreg, 0, L386, SEG_GS, "push gs"), [0x1A9] = OP(op_pop_sreg, 0, L386, SEG_GS, "pop gs"),
     [0x1AB] = OP(op_bt_rm_r, F_MODRM | F_LOCK, L386, 1, "bts"),
     [0x1AC] = OP(op_shrd, F_MODRM | F_IB, L386, 0, "shrd"), [0x1AD] = OP(op_shrd, F_MODRM, L386, 1, "shrd"),
     [0x1AF] = OP(op_imul_r_rm, F_MODRM, L386, 0, "imul"),
+    [0x1B0] = OP(op_cmpxchg, F_MODRM | F_BYTE | F_LOCK, L486, 0, "cmpxchg"),
+    [0x1B1] = OP(op_cmpxchg, F_MODRM | F_LOCK, L486, 0, "cmpxchg"),
     [0x1B2] = OP(op_load_far_ptr, F_MODRM | F_MEM, L386, SEG_SS, "lss"),
     [0x1B3] = OP(op_bt_rm_r, F_MODRM | F_LOCK, L386, 2, "btr"),
     [0x1B4] = OP(op_load_far_ptr, F_MODRM | F_MEM, L386, SEG_FS, "lfs"),
@@ -146,6 +160,9 @@ const struct opdef opcode_table[512] = {
     [0x1BA] = GROUP(GRP8, F_IB), [0x1BB] = OP(op_bt_rm_r, F_MODRM | F_LOCK, L386, 3, "btc"),
     [0x1BC] = OP(op_bsf, F_MODRM, L386, 0, "bsf"), [0x1BD] = OP(op_bsr, F_MODRM, L386, 0, "bsr"),
     [0x1BE] = OP(op_movsx, F_MODRM, L386, 1, "movsx"), [0x1BF] = OP(op_movsx, F_MODRM, L386, 2, "movsx"),
+    [0x1C0] = OP(op_xadd, F_MODRM | F_BYTE | F_LOCK, L486, 0, "xadd"), [0x1C1] = OP(op_xadd, F_MODRM | F_LOCK, L486, 0, "xadd"),
+    [0x1C7] = GROUP(GRP9, 0),
+    EIGHT(0x1C8, op_bswap, 0, L486, "bswap"),
 };
 
 /* The 8086 decodes some encodings that later chips reject or reuse: 60-6F repeat the
@@ -199,11 +216,12 @@ const struct opdef group_table[GROUP_COUNT][8] = {
     [GRP7] = { OP(op_sgdt_sidt, F_MODRM | F_MEM, L286, 0, "sgdt"), OP(op_sgdt_sidt, F_MODRM | F_MEM, L286, 1, "sidt"),
                OP(op_lgdt_lidt, F_MODRM | F_MEM, L286, 0, "lgdt"), OP(op_lgdt_lidt, F_MODRM | F_MEM, L286, 1, "lidt"),
                OP(op_smsw, F_MODRM, L286, 0, "smsw"), { 0 },
-               OP(op_lmsw, F_MODRM | F_ENDS, L286, 0, "lmsw") },
+               OP(op_lmsw, F_MODRM | F_ENDS, L286, 0, "lmsw"), OP(op_invlpg, F_MODRM | F_MEM, L486, 0, "invlpg") },
     [GRP8] = { { 0 }, { 0 }, { 0 }, { 0 },
                OP(op_bt_rm_imm, F_MODRM | F_IB, L386, 0, "bt"), OP(op_bt_rm_imm, F_MODRM | F_IB | F_LOCK, L386, 1, "bts"),
                OP(op_bt_rm_imm, F_MODRM | F_IB | F_LOCK, L386, 2, "btr"),
                OP(op_bt_rm_imm, F_MODRM | F_IB | F_LOCK, L386, 3, "btc") },
+    [GRP9] = { [1] = OP(op_cmpxchg8b, F_MODRM | F_MEM | F_LOCK, LP5, 0, "cmpxchg8b") },
 };
 
 /* The 8086 ignores the reg field of 8F, C6 and C7 (every value is POP / MOV), runs

@@ -51,6 +51,16 @@ HANDLER(op_sgdt_sidt); HANDLER(op_lgdt_lidt); HANDLER(op_smsw); HANDLER(op_lmsw)
 HANDLER(op_lar_lsl); HANDLER(op_clts); HANDLER(op_arpl);
 HANDLER(op_mov_r_cr); HANDLER(op_mov_cr_r); HANDLER(op_mov_r_dr); HANDLER(op_mov_dr_r);
 HANDLER(op_mov_r_tr); HANDLER(op_mov_tr_r);
+HANDLER(op_invd); HANDLER(op_invlpg);
+
+/* ops_exchange.c: 486, Pentium and P6 additions to the integer set */
+HANDLER(op_xadd); HANDLER(op_cmpxchg); HANDLER(op_cmpxchg8b); HANDLER(op_bswap); HANDLER(op_cmov);
+
+/* cpuid.c, msr.c */
+HANDLER(op_cpuid); HANDLER(op_rdmsr); HANDLER(op_wrmsr); HANDLER(op_rdtsc); HANDLER(op_rdpmc);
+
+/* far_transfer.c */
+HANDLER(op_sysenter); HANDLER(op_sysexit);
 
 /* ops_fast.c: the handler to run for a decoded instruction: a specialized one for the
  * hottest forms, else in->fn. May rewrite operand fields the specialized handler uses. */

@@ -104,8 +104,10 @@ HANDLER(op_loop)
 /* INT n in virtual-8086 mode is IOPL-sensitive; INT3 and INTO are not (SDM vol. 3, 20.2.7). */
 HANDLER(op_int_imm)
 {
-    if (cpu_v86(cpu) && iopl(cpu) < 3)
-        fault_gp(cpu, 0);
+    if (cpu_v86(cpu)) {
+        v86_software_interrupt(cpu, in->imm & 0xFF);
+        return;
+    }
     cpu_deliver_interrupt(cpu, in->imm & 0xFF, INT_SOFTWARE, NO_ERROR_CODE);
 }
 

@@ -124,7 +124,7 @@ static uint32_t rep_bulk(struct cpu *cpu, const struct insn *in, const struct st
 
 static bool rep_bulk_applies(const struct cpu *cpu, const struct insn *in, const struct string_op *op)
 {
-    return op->bulk != BULK_NONE && in->addr32 && cpu->level == CPU_386 &&
+    return op->bulk != BULK_NONE && in->addr32 && cpu->level >= CPU_386 &&
            !(cpu->eflags & FLAG_DF);
 }
 

@@ -56,8 +56,12 @@ HANDLER(op_flag_op)
     static const uint32_t bits[3] = { FLAG_CF, FLAG_IF, FLAG_DF };
     unsigned pair = in->aux >> 1;
     bool set = in->aux & 1;
-    if (pair == 1 && !iopl_allows(cpu))
-        fault_gp(cpu, 0);
+    if (pair == 1 && !iopl_allows(cpu)) {
+        if (!virtual_if_applies(cpu))
+            fault_gp(cpu, 0);
+        virtual_cli_sti(cpu, set);
+        return;
+    }
     if (pair == 0) {
         flags_set_arith(cpu, FLAG_CF, set ? FLAG_CF : 0);
         return;
@@ -78,17 +82,27 @@ HANDLER(op_cmc)
 
 HANDLER(op_pushf)
 {
-    if (cpu_v86(cpu) && iopl(cpu) < 3)
-        fault_gp(cpu, 0);
+    if (cpu_v86(cpu) && iopl(cpu) < 3) {
+        if (!vme_applies(cpu) || in->op32)
+            fault_gp(cpu, 0);
+        push(cpu, 2, vme_flags_image(cpu));
+        return;
+    }
     /* The pushed image has VM and RF clear (SDM vol. 2, PUSHF). */
     push(cpu, opsize(in), cpu_get_flags(cpu) & ~(FLAG_VM | FLAG_RF));
 }
 
 HANDLER(op_popf)
 {
-    if (cpu_v86(cpu) && iopl(cpu) < 3)
-        fault_gp(cpu, 0);
     unsigned size = opsize(in);
+    if (cpu_v86(cpu) && iopl(cpu) < 3) {
+        if (!vme_applies(cpu) || size == 4)
+            fault_gp(cpu, 0);
+        uint32_t image = stack_peek(cpu, 0, 2);
+        vme_load_flags(cpu, image);
+        sp_set(cpu, sp_get(cpu) + 2);
+        return;
+    }
     uint32_t v = stack_peek(cpu, 0, size);
     sp_set(cpu, sp_get(cpu) + size);
     flags_write(cpu, v, flags_writable_mask(cpu, size, false));
@@ -393,6 +407,13 @@ static void require_cpl0_not_v86(struct cpu *cpu)
     require_cpl0(cpu);
 }
 
+/* CR4 exists from the Pentium on; MOV from or to it is #UD before. */
+static void require_cr4(struct cpu *cpu)
+{
+    if (cpu->level < CPU_PENTIUM)
+        fault_ud(cpu);
+}
+
 HANDLER(op_mov_r_cr)
 {
     require_cpl0_not_v86(cpu);
@@ -401,9 +422,39 @@ HANDLER(op_mov_r_cr)
     case 0: v = cpu->cr0; break;
     case 2: v = cpu->cr2; break;
     case 3: v = cpu->cr3; break;
+    case 4: require_cr4(cpu); v = cpu->cr4; break;
     default: fault_ud(cpu);
     }
     cpu->regs[in->rm] = v;
+}
+
+/* The CR4 bits each level has (SDM vol. 3, 2.5; the Pentium's are VME PVI TSD DE PSE,
+ * the P6 adds PGE PCE OSFXSR and, with PAE paging, PAE). Its MCE is not there: vx86 has
+ * no machine-check logic, and CPUID does not report it. Setting any other bit is #GP(0). */
+uint32_t cpu_cr4_valid_bits(enum cpu_level level)
+{
+    uint32_t bits = 0;
+    if (level >= CPU_PENTIUM)
+        bits |= CR4_VME | CR4_PVI | CR4_TSD | CR4_DE | CR4_PSE;
+    if (level >= CPU_P6)
+        bits |= CR4_PAE | CR4_PGE | CR4_PCE | CR4_OSFXSR;
+    return bits;
+}
+
+static void write_cr4(struct cpu *cpu, uint32_t v)
+{
+    require_cr4(cpu);
+    if (v & ~cpu_cr4_valid_bits(cpu->level))
+        fault_gp(cpu, 0);
+    if ((v & CR4_PAE) && !(cpu->cr4 & CR4_PAE) && (cpu->cr0 & CR0_PG) && !cpu_pae_load_pdptes(cpu, cpu->cr3))
+        fault_gp(cpu, 0);
+    uint32_t old = cpu->cr4;
+    cpu->cr4 = v;
+    /* The paging-mode bits change what every TLB entry means (SDM vol. 3, 4.10.4.1:
+     * changing PSE, PGE or PAE flushes the whole TLB, global pages included). */
+    if ((old ^ v) & (CR4_PSE | CR4_PGE | CR4_PAE))
+        cpu_tlb_flush(cpu, true);
+    cpu->block_exit = true; /* VME and PVI change how CLI, STI and INT run */
 }
 
 HANDLER(op_mov_cr_r)
@@ -412,32 +463,68 @@ HANDLER(op_mov_cr_r)
     uint32_t v = cpu->regs[in->rm];
     switch (in->reg) {
     case 0:
+        /* PG without PE, and NW without CD (486+), are invalid (SDM vol. 2, MOV CR). */
         if ((v & CR0_PG) && !(v & CR0_PE))
+            fault_gp(cpu, 0);
+        if (cpu->level >= CPU_486 && (v & CR0_NW) && !(v & CR0_CD))
+            fault_gp(cpu, 0);
+        /* Turning paging on under PAE loads the PDPTEs. */
+        if ((v & CR0_PG) && !(cpu->cr0 & CR0_PG) && (cpu->cr4 & CR4_PAE) && !cpu_pae_load_pdptes(cpu, cpu->cr3))
             fault_gp(cpu, 0);
         cpu_set_cr0(cpu, v);
         break;
     case 2: cpu->cr2 = v; break;
     case 3:
-        cpu->cr3 = v & 0xFFFFF018u;
+        if ((cpu->cr4 & CR4_PAE) && (cpu->cr0 & CR0_PG) && !cpu_pae_load_pdptes(cpu, v))
+            fault_gp(cpu, 0);
+        cpu->cr3 = v & cr3_mask(cpu->level);
         cpu_tlb_flush(cpu, false);
         break;
+    case 4: write_cr4(cpu, v); break;
     default: fault_ud(cpu);
     }
 }
 
-/* DR4 and DR5 are DR6 and DR7 on the 386. */
-static unsigned debug_index(unsigned reg) { return reg == 4 || reg == 5 ? reg + 2 : reg; }
+/* ---- caches and the TLB (486) ---- */
+
+/* INVD and WBINVD: vx86 has no caches to invalidate or write back; they only check
+ * the privilege (SDM vol. 2, INVD, WBINVD). */
+HANDLER(op_invd)
+{
+    (void)in;
+    require_cpl0(cpu);
+}
+
+/* INVLPG m: drops the TLB entries of the page holding the operand's linear address,
+ * global or not. No segment limit check applies (SDM vol. 2, INVLPG). */
+HANDLER(op_invlpg)
+{
+    require_cpl0(cpu);
+    uint32_t lin = cpu->seg[in->seg].base + insn_ea(cpu, in);
+    cpu_tlb_invalidate_page(cpu, lin);
+}
+
+/* DR4 and DR5 are aliases of DR6 and DR7, unless CR4.DE (Pentium+) makes them invalid
+ * (SDM vol. 3, 17.2.2). */
+static unsigned debug_index(struct cpu *cpu, unsigned reg)
+{
+    if (reg != 4 && reg != 5)
+        return reg;
+    if (cpu->cr4 & CR4_DE)
+        fault_ud(cpu);
+    return reg + 2;
+}
 
 HANDLER(op_mov_r_dr)
 {
     require_cpl0_not_v86(cpu);
-    cpu->regs[in->rm] = cpu->dr[debug_index(in->reg)];
+    cpu->regs[in->rm] = cpu->dr[debug_index(cpu, in->reg)];
 }
 
 HANDLER(op_mov_dr_r)
 {
     require_cpl0_not_v86(cpu);
-    cpu->dr[debug_index(in->reg)] = cpu->regs[in->rm];
+    cpu->dr[debug_index(cpu, in->reg)] = cpu->regs[in->rm];
     cpu->block_exit = true; /* breakpoints may have been enabled: back to the careful path */
 }
 

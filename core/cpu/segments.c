@@ -140,6 +140,7 @@ void load_cs_for_transfer(struct cpu *cpu, uint16_t selector, uint32_t base, uin
 {
     cpu->seg[SEG_CS] = (struct segment){ (uint16_t)((selector & ~3u) | new_cpl), base, limit, rights, true };
     cpu->cpl = (uint8_t)new_cpl;
+    cpu_update_align_check(cpu);
 }
 
 void invalidate_inner_segments(struct cpu *cpu)

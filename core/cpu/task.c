@@ -57,6 +57,7 @@ static void load_task_segments(struct cpu *cpu, const struct task_state *t)
         for (unsigned s = 0; s < 6; s++)
             load_segment(cpu, s, t->segs[s]);
         cpu->cpl = 3;
+        cpu_update_align_check(cpu);
         return;
     }
     struct descriptor code;
@@ -123,13 +124,19 @@ void task_switch(struct cpu *cpu, uint16_t selector, const struct descriptor *d,
     segment_from_descriptor(&cpu->tr, selector, &busy);
     cpu->cr0 |= CR0_TS;
     if (nl == &tss32 && (cpu->cr0 & CR0_PG) && next.cr3 != cpu->cr3) {
-        cpu->cr3 = next.cr3 & 0xFFFFF018u;
+        /* Under PAE the new CR3 brings its PDPTEs (SDM vol. 3, 4.4.1), checked as MOV CR3
+         * checks them. */
+        if ((cpu->cr4 & CR4_PAE) && !cpu_pae_load_pdptes(cpu, next.cr3))
+            fault_gp(cpu, 0);
+        cpu->cr3 = next.cr3 & cr3_mask(cpu->level);
         cpu_tlb_flush(cpu, false);
     }
     if (nl == &tss16)
         next.eflags = (cpu->eflags & 0xFFFF0000u) | (next.eflags & 0xFFFF);
     cpu->lazy.op = LF_NONE;
-    flags_write(cpu, next.eflags, 0x00037FD5u);
+    /* Every flag from the TSS, the 486's AC and ID and the Pentium's VIF and VIP included
+     * (flags_write keeps only those of this level). */
+    flags_write(cpu, next.eflags, 0x00037FD5u | FLAG_AC | FLAG_VIF | FLAG_VIP | FLAG_ID);
     cpu->eip = next.eip;
     for (unsigned r = 0; r < 8; r++)
         cpu->regs[r] = nl == &tss32 ? next.regs[r] : (cpu->regs[r] & 0xFFFF0000u) | next.regs[r];

@@ -42,6 +42,11 @@
  * virtual-8086 mode (IOPL 0: CLI, STI, PUSHF and POPF fault). */
 enum mode { MODE_REAL, MODE_PROT32, MODE_USER32, MODE_PAGED, MODE_V86, MODE_COUNT };
 
+/* The CPU both sides are: vx86's -cpu level and the Unicorn (QEMU) model of that class.
+ * The generator emits an instruction only from the level that has it. */
+enum dt_level { DT_386, DT_486, DT_PENTIUM, DT_P6, DT_LEVEL_COUNT };
+extern const char *const dt_level_names[DT_LEVEL_COUNT];
+
 /* Segment registers in the encoding order (ES CS SS DS FS GS), as vx86's enum sreg. */
 enum { S_ES, S_CS, S_SS, S_DS, S_FS, S_GS, S_COUNT };
 
@@ -154,7 +159,7 @@ struct block {
 };
 
 /* gen.c: fills a block with about 'target' instructions. */
-void gen_block(struct rng *rng, enum mode mode, struct block *b, unsigned target);
+void gen_block(struct rng *rng, enum mode mode, enum dt_level level, struct block *b, unsigned target);
 /* The record of the instruction at a code address, NULL if none starts there. */
 const struct insn_rec *block_insn_at(const struct block *b, uint32_t eip);
 

@@ -75,6 +75,7 @@ struct group {
 struct gen {
     struct rng *rng;
     enum mode mode;
+    enum dt_level level;
     bool code32;
     struct group g;
 };

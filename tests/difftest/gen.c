@@ -906,38 +906,134 @@ static void gen_return(struct gen *g)
     emit(g, &s, name);
 }
 
+/* ---- the 486, Pentium and P6 additions (SDM vol. 2 by name) ---- */
+
+/* BSWAP r32 (the 16-bit form is undefined, so never generated). */
+static void gen_bswap(struct gen *g)
+{
+    unsigned reg = pick_reg(g, 4, true, 0);
+    struct insn_spec s = { .two_byte = true, .opcode = (uint8_t)(0xC8 + reg), .size = 4, .pfx = no_prefix() };
+    char name[NAME_LEN];
+    textf(name, sizeof name, "bswap %s", reg_name(reg, 4));
+    emit(g, &s, name);
+}
+
+/* XADD and CMPXCHG r/m, r (optionally locked). For CMPXCHG with a register destination,
+ * the accumulator is often made equal to it, so both outcomes are covered. */
+static void gen_xadd_cmpxchg(struct gen *g)
+{
+    bool xadd = rng_chance(g->rng, 50);
+    unsigned size = pick_size(g, true);
+    struct operand e;
+    pick_rm(g, &e, size, true, 0);
+    unsigned reg = pick_reg(g, size, xadd, 0);
+    setup_rm(g, &e);
+    if (!xadd && !e.mem && rng_chance(g->rng, 50)) {
+        uint32_t v = interesting_value(g, size);
+        emit_mov_imm(g, e.reg, size, v);
+        emit_mov_imm(g, R_EAX, size, v);
+    }
+    struct insn_spec s = { .two_byte = true, .opcode = (uint8_t)((xadd ? 0xC0 : 0xB0) + (size != 1)), .size = size,
+                           .pfx = no_prefix(), .rm = &e, .regfield = reg };
+    s.pfx.lock = e.mem && rng_chance(g->rng, 10);
+    char name[NAME_LEN];
+    name_eg(name, xadd ? "xadd" : "cmpxchg", &e, size, reg_name(reg, size), false);
+    emit(g, &s, name);
+}
+
+/* CMPXCHG8B m64, often twice: the first loads EDX:EAX from memory when they differ, so
+ * the second finds them equal (the address may not use EAX or EDX, which it changes). */
+static void gen_cmpxchg8b(struct gen *g)
+{
+    struct operand e;
+    memset(&e, 0, sizeof e);
+    if (!plan_mem(g, &e.m, 0, 8, RBIT(R_EAX) | RBIT(R_EDX), true)) {
+        g->g.failed = true;
+        return;
+    }
+    e.mem = true;
+    setup_rm(g, &e);
+    struct insn_spec s = { .two_byte = true, .opcode = 0xC7, .size = native_size(g), .pfx = no_prefix(), .rm = &e,
+                           .regfield = 1 };
+    s.pfx.lock = rng_chance(g->rng, 10);
+    char name[NAME_LEN];
+    name_eg(name, "cmpxchg8b", &e, 8, NULL, false);
+    unsigned times = rng_chance(g->rng, 50) ? 2 : 1;
+    for (unsigned i = 0; i < times; i++)
+        emit(g, &s, name);
+}
+
+/* CMOVcc r, r/m (16 and 32 bits): the source is read either way. */
+static void gen_cmov(struct gen *g)
+{
+    unsigned cc = rng_below(g->rng, 16), size = pick_size(g, false);
+    struct operand e;
+    pick_rm(g, &e, size, false, 0);
+    unsigned reg = pick_reg(g, size, true, 0);
+    setup_rm(g, &e);
+    struct insn_spec s = { .two_byte = true, .opcode = (uint8_t)(0x40 + cc), .size = size, .pfx = no_prefix(),
+                           .rm = &e, .regfield = reg };
+    char name[NAME_LEN], mnem[8];
+    textf(mnem, sizeof mnem, "cmov%s", cc_names[cc]);
+    name_eg(name, mnem, &e, size, reg_name(reg, size), true);
+    emit(g, &s, name);
+}
+
+/* The long NOP, 0F 1F /0: a memory operand that is never accessed (so needs no setup). */
+static void gen_long_nop(struct gen *g)
+{
+    unsigned size = pick_size(g, false);
+    struct operand e;
+    memset(&e, 0, sizeof e);
+    e.mem = true;
+    random_mem_operand(g, &e.m);
+    struct insn_spec s = { .two_byte = true, .opcode = 0x1F, .size = size, .pfx = no_prefix(), .rm = &e };
+    char name[NAME_LEN];
+    name_eg(name, "nop", &e, size, NULL, false);
+    emit(g, &s, name);
+}
+
 /* ---- the family table ---- */
 
 struct family {
     const char *name;
     unsigned weight;
     void (*generate)(struct gen *g);
+    enum dt_level level;  /* the first level that has these instructions */
 };
 
 static const struct family families[] = {
-    { "alu r/m", 10, gen_alu_rm },     { "alu acc,imm", 3, gen_alu_acc }, { "alu r/m,imm", 8, gen_alu_imm },
-    { "test", 3, gen_test },           { "inc/dec", 4, gen_incdec },      { "not/neg", 3, gen_not_neg },
-    { "mul/imul", 5, gen_mul },        { "div/idiv", 5, gen_div },        { "shift/rotate", 10, gen_shift },
-    { "shld/shrd", 5, gen_shxd },      { "bt*", 6, gen_bt },              { "bsf/bsr", 3, gen_bsx },
-    { "setcc", 3, gen_setcc },         { "movzx/movsx", 3, gen_movx },    { "mov", 6, gen_mov },
-    { "xchg", 3, gen_xchg },           { "lea", 3, gen_lea },             { "bcd", 4, gen_bcd },
-    { "simple", 5, gen_simple },       { "stack", 10, gen_stack },        { "string", 8, gen_string },
-    { "xlat", 2, gen_xlat },           { "bound", 2, gen_bound },         { "mov reg,imm", 3, gen_load_register },
-    { "jcc/jmp/loop", 9, gen_jump_relative }, { "call rel", 2, gen_call_relative },
-    { "jmp/call r/m", 3, gen_indirect },      { "ret", 2, gen_return },
+    { "alu r/m", 10, gen_alu_rm, DT_386 },     { "alu acc,imm", 3, gen_alu_acc, DT_386 }, { "alu r/m,imm", 8, gen_alu_imm, DT_386 },
+    { "test", 3, gen_test, DT_386 },           { "inc/dec", 4, gen_incdec, DT_386 },      { "not/neg", 3, gen_not_neg, DT_386 },
+    { "mul/imul", 5, gen_mul, DT_386 },        { "div/idiv", 5, gen_div, DT_386 },        { "shift/rotate", 10, gen_shift, DT_386 },
+    { "shld/shrd", 5, gen_shxd, DT_386 },      { "bt*", 6, gen_bt, DT_386 },              { "bsf/bsr", 3, gen_bsx, DT_386 },
+    { "setcc", 3, gen_setcc, DT_386 },         { "movzx/movsx", 3, gen_movx, DT_386 },    { "mov", 6, gen_mov, DT_386 },
+    { "xchg", 3, gen_xchg, DT_386 },           { "lea", 3, gen_lea, DT_386 },             { "bcd", 4, gen_bcd, DT_386 },
+    { "simple", 5, gen_simple, DT_386 },       { "stack", 10, gen_stack, DT_386 },        { "string", 8, gen_string, DT_386 },
+    { "xlat", 2, gen_xlat, DT_386 },           { "bound", 2, gen_bound, DT_386 },         { "mov reg,imm", 3, gen_load_register, DT_386 },
+    { "jcc/jmp/loop", 9, gen_jump_relative, DT_386 }, { "call rel", 2, gen_call_relative, DT_386 },
+    { "jmp/call r/m", 3, gen_indirect, DT_386 },      { "ret", 2, gen_return, DT_386 },
+    { "bswap", 2, gen_bswap, DT_486 },        { "xadd/cmpxchg", 5, gen_xadd_cmpxchg, DT_486 },
+    { "cmpxchg8b", 3, gen_cmpxchg8b, DT_PENTIUM },
+    { "cmovcc", 5, gen_cmov, DT_P6 },         { "nop r/m", 1, gen_long_nop, DT_P6 },
 };
 #define N_FAMILIES (sizeof families / sizeof families[0])
 
-static const struct family *pick_family(struct rng *rng)
+static unsigned family_weight(const struct family *f, enum dt_level level)
+{
+    return f->level <= level ? f->weight : 0;
+}
+
+static const struct family *pick_family(struct rng *rng, enum dt_level level)
 {
     unsigned total = 0;
     for (unsigned i = 0; i < N_FAMILIES; i++)
-        total += families[i].weight;
+        total += family_weight(&families[i], level);
     unsigned x = rng_below(rng, total);
     for (unsigned i = 0; i < N_FAMILIES; i++) {
-        if (x < families[i].weight)
+        if (x < family_weight(&families[i], level))
             return &families[i];
-        x -= families[i].weight;
+        x -= family_weight(&families[i], level);
     }
     return &families[0];
 }
@@ -1014,19 +1110,20 @@ static bool build_group(struct gen *g)
 {
     for (unsigned tries = 0; tries < 16; tries++) {
         memset(&g->g, 0, sizeof g->g);
-        pick_family(g->rng)->generate(g);
+        pick_family(g->rng, g->level)->generate(g);
         if (!g->g.failed && g->g.n > 0)
             return true;
     }
     return false;
 }
 
-void gen_block(struct rng *rng, enum mode mode, struct block *b, unsigned target)
+void gen_block(struct rng *rng, enum mode mode, enum dt_level level, struct block *b, unsigned target)
 {
     static struct gen g;
     struct block_builder bb = { .b = b };
     g.rng = rng;
     g.mode = mode;
+    g.level = level;
     g.code32 = mode_info[mode].code32;
     b->mode = mode;
     b->len = 0;

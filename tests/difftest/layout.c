@@ -73,3 +73,5 @@ void build_image(uint8_t *image, struct rng *rng)
     for (uint32_t a = DATA_LO; a < STACK_HI; a++)
         image[a] = (uint8_t)rng_next(rng);
 }
+
+const char *const dt_level_names[DT_LEVEL_COUNT] = { "386", "486", "pentium", "p6" };

@@ -27,6 +27,7 @@ struct options {
     uint64_t seed;
     uint64_t count;
     bool modes[MODE_COUNT];
+    enum dt_level level;
     bool verbose;
     uint64_t stop_after;       /* failures; 0: never stop early */
     uint64_t max_aborts;       /* Unicorn aborts tolerated; UINT64_MAX: count / 10000 + 1 */
@@ -34,6 +35,7 @@ struct options {
 
 struct session {
     enum mode mode;
+    enum dt_level level;
     struct vx_side *vx;
     struct uc_side *uc;
     struct cpu_state ref;      /* Unicorn's current state */
@@ -63,12 +65,15 @@ struct run {
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: vx86-difftest [--seed N] [--count M] [--mode MODES] [--verbose] [--stop-after K] [--max-aborts K]\n"
+    fprintf(f, "usage: vx86-difftest [--seed N] [--count M] [--mode MODES] [--cpu LEVEL] [--verbose] [--stop-after K]\n"
+               "                     [--max-aborts K]\n"
                "  --seed N        random seed (default 1); the same seed gives the same instructions\n"
                "  --count M       instructions to run (default 100000)\n"
                "  --mode MODES    comma-separated: real, prot32 (flat 32-bit, CPL 0), user32 (CPL 3),\n"
                "                  paged (CPL 3, paging, a read-only and an absent page), v86; or\n"
                "                  both (real,prot32) or all (default)\n"
+               "  --cpu LEVEL     386, 486, pentium or p6 (default p6): vx86's level, Unicorn's model of\n"
+               "                  that class, and the instructions generated\n"
                "  --verbose       trace every instruction and print every failure in full\n"
                "  --stop-after K  stop after K failed instructions\n"
                "  --max-aborts K  fail if Unicorn aborts on more than K instructions (default\n"
@@ -115,7 +120,7 @@ static bool parse_modes(const char *list, bool *modes)
 
 static bool parse_options(int argc, char **argv, struct options *o)
 {
-    *o = (struct options){ .seed = 1, .count = 100000, .max_aborts = UINT64_MAX };
+    *o = (struct options){ .seed = 1, .count = 100000, .max_aborts = UINT64_MAX, .level = DT_P6 };
     parse_modes("all", o->modes);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -130,6 +135,14 @@ static bool parse_options(int argc, char **argv, struct options *o)
             i++;
         } else if (!strcmp(a, "--stop-after") && parse_u64(v, &o->stop_after)) {
             i++;
+        } else if (!strcmp(a, "--cpu") && v) {
+            i++;
+            unsigned l = 0;
+            while (l < DT_LEVEL_COUNT && strcmp(v, dt_level_names[l]))
+                l++;
+            if (l == DT_LEVEL_COUNT)
+                return false;
+            o->level = (enum dt_level)l;
         } else if (!strcmp(a, "--max-aborts") && parse_u64(v, &o->max_aborts)) {
             i++;
         } else if (!strcmp(a, "--mode") && v) {
@@ -159,14 +172,15 @@ static void initial_state(struct session *s, struct cpu_state *st)
     st->vector = -1;
 }
 
-static bool session_open(struct session *s, enum mode mode, uint64_t seed)
+static bool session_open(struct session *s, enum mode mode, enum dt_level level, uint64_t seed)
 {
     static uint8_t image[MEM_SIZE];
     s->mode = mode;
+    s->level = level;
     s->rng.state = seed * 0x100000001B3ull + (uint64_t)mode * 0x9E3779B97F4A7C15ull;
     build_image(image, &s->rng);
-    s->vx = vx_create(mode, image);
-    s->uc = uc_create(mode, image);
+    s->vx = vx_create(mode, level, image);
+    s->uc = uc_create(mode, level, image);
     if (!s->vx || !s->uc)
         return false;
     initial_state(s, &s->ref);
@@ -370,7 +384,7 @@ static void replace_aborted_unicorn(struct run *r, struct session *s, const stru
         next.eip = CODE_BASE + in->offset + in->len;
     next.vector = -1;
     uc_destroy(s->uc);
-    s->uc = uc_create(s->mode, vx_memory(s->vx));
+    s->uc = uc_create(s->mode, s->level, vx_memory(s->vx));
     if (!s->uc) {
         fprintf(stderr, "vx86-difftest: cannot create a new Unicorn engine\n");
         exit(2);
@@ -470,7 +484,7 @@ static bool done(const struct run *r)
 static void run_block(struct run *r, struct session *s)
 {
     struct block *b = r->block;
-    gen_block(&s->rng, s->mode, b, BLOCK_INSNS);
+    gen_block(&s->rng, s->mode, s->level, b, BLOCK_INSNS);
     load_block(s, b);
     if (getenv("DT_DUMP"))
         for (unsigned i = 0; i < b->n_insns; i++)
@@ -509,7 +523,7 @@ int main(int argc, char **argv)
     for (unsigned m = 0; m < MODE_COUNT; m++) {
         if (!r.opt.modes[m])
             continue;
-        if (!session_open(&r.sessions[r.n_sessions++], (enum mode)m, r.opt.seed)) {
+        if (!session_open(&r.sessions[r.n_sessions++], (enum mode)m, r.opt.level, r.opt.seed)) {
             fprintf(stderr, "vx86-difftest: cannot set up the %s mode machines\n", mode_info[m].name);
             return 2;
         }

@@ -9,7 +9,7 @@
 struct vx_side;
 struct uc_side;
 
-struct vx_side *vx_create(enum mode mode, const uint8_t *image);
+struct vx_side *vx_create(enum mode mode, enum dt_level level, const uint8_t *image);
 void vx_destroy(struct vx_side *s);
 uint8_t *vx_memory(struct vx_side *s);
 /* Tells the CPU that memory was written directly (it may have decoded the old code). */
@@ -20,7 +20,7 @@ void vx_set_state(struct vx_side *s, const struct cpu_state *st);
  * instruction, read back from the frame the CPU pushed (frame_lin/frame_len say where). */
 void vx_step(struct vx_side *s, struct cpu_state *out);
 
-struct uc_side *uc_create(enum mode mode, const uint8_t *image);
+struct uc_side *uc_create(enum mode mode, enum dt_level level, const uint8_t *image);
 void uc_destroy(struct uc_side *s);
 uint8_t *uc_memory(struct uc_side *s);
 void uc_set_state(struct uc_side *s, const struct cpu_state *st);

@@ -15,6 +15,7 @@
 
 struct uc_side {
     enum mode mode;
+    enum dt_level level;
     uc_engine *uc;
     uc_hook intr_hook;
     int vector;             /* set by the interrupt hook */
@@ -163,14 +164,23 @@ static bool load_segments(struct uc_side *s, const uint8_t *image)
     return mi->cpl ? enter_by_iret(s, image) : true;
 }
 
-struct uc_side *uc_create(enum mode mode, const uint8_t *image)
+/* QEMU's models of each class: "486", "pentium" and "pentium2" (CMOV, SYSENTER, PAE,
+ * no SSE), and its own 32-bit model for the 386, which QEMU does not have. */
+static const int cpu_models[DT_LEVEL_COUNT] = {
+    UC_CPU_X86_QEMU32, UC_CPU_X86_486, UC_CPU_X86_PENTIUM, UC_CPU_X86_PENTIUM2,
+};
+
+struct uc_side *uc_create(enum mode mode, enum dt_level level, const uint8_t *image)
 {
     struct uc_side *s = calloc(1, sizeof *s);
     if (!s)
         return NULL;
     s->mode = mode;
+    s->level = level;
     s->mem = malloc(MEM_SIZE);
     uc_err e = s->mem ? uc_open(UC_ARCH_X86, mode == MODE_REAL ? UC_MODE_16 : UC_MODE_32, &s->uc) : UC_ERR_NOMEM;
+    if (e == UC_ERR_OK)
+        e = uc_ctl_set_cpu_model(s->uc, cpu_models[level]);
     if (e == UC_ERR_OK) {
         memcpy(s->mem, image, MEM_SIZE);
         e = uc_mem_map_ptr(s->uc, 0, MEM_SIZE, UC_PROT_ALL, s->mem);

@@ -47,7 +47,7 @@ static void load_mode_segments(struct vx_side *s)
                         (i == S_CS ? RIGHTS_CODE32 : RIGHTS_DATA32) | dpl);
 }
 
-struct vx_side *vx_create(enum mode mode, const uint8_t *image)
+struct vx_side *vx_create(enum mode mode, enum dt_level level, const uint8_t *image)
 {
     struct vx_side *s = calloc(1, sizeof *s);
     if (!s || !bus_init(&s->bus, 16u << 20)) {
@@ -56,7 +56,8 @@ struct vx_side *vx_create(enum mode mode, const uint8_t *image)
     }
     s->mode = mode;
     memcpy(bus_ram_host(&s->bus, 0, MEM_SIZE), image, MEM_SIZE);
-    cpu_init(&s->cpu, &s->bus, CPU_386);
+    static const enum cpu_level levels[DT_LEVEL_COUNT] = { CPU_386, CPU_486, CPU_PENTIUM, CPU_P6 };
+    cpu_init(&s->cpu, &s->bus, levels[level]);
     if (mode != MODE_REAL) {
         s->cpu.cr3 = PAGE_DIR;
         cpu_set_cr0(&s->cpu, s->cpu.cr0 | CR0_PE | (mode_info[mode].paged ? CR0_PG : 0));

@@ -7,12 +7,15 @@
  * points at it with paging on), so random bytes reach segment loads, gates, task
  * switches and page walks as easily as plain instructions.
  *
- *   byte 0, bits 0-1: CPU level (8086, 186, 286, 386)
- *           bit 2:    protected mode (286 and 386)
- *           bit 3:    32-bit code and stack segments (386)
- *           bit 4:    paging on (386, protected mode)
+ *   byte 0, bits 0-1: CPU level (8086, 186, 286, 386; with bit 7: 486, Pentium, P6,
+ *                     P6 with PAE)
+ *           bit 2:    protected mode (286 and later)
+ *           bit 3:    32-bit code and stack segments (386 and later)
+ *           bit 4:    paging on (386 and later, protected mode; the Pentium and P6 with
+ *                     CR4's VME, PVI, PSE and on the P6 PGE)
  *           bit 5:    start at CPL 3
  *           bit 6:    TF set (single-step traps)
+ *           bit 7:    the later levels (see bits 0-1)
  *
  * Built two ways: with -DVX86_FUZZ=ON (clang) it is a libFuzzer target, see
  * tests/fuzz/run.sh; otherwise a program that replays the files it is given (the
@@ -22,6 +25,7 @@
 
 #include "bus.h"
 #include "cpu.h"
+#include "cpu_internal.h"
 
 #define RAM_SIZE (2u << 20)
 #define IMAGE_BASE 0x1000u
@@ -34,6 +38,7 @@ enum {
     CFG_PAGING = 1 << 4,
     CFG_USER = 1 << 5,
     CFG_TRAP = 1 << 6,
+    CFG_LATER = 1 << 7,
 };
 
 static void set_flat_segments(struct cpu *cpu, unsigned cfg)
@@ -54,8 +59,11 @@ static void run_one(const uint8_t *data, size_t size)
     if (size < 1)
         return;
     unsigned cfg = data[0];
-    static const enum cpu_level levels[] = { CPU_8086, CPU_186, CPU_286, CPU_386 };
-    enum cpu_level level = levels[cfg & 3];
+    static const enum cpu_level levels[8] = { CPU_8086, CPU_186, CPU_286, CPU_386,
+                                              CPU_486, CPU_PENTIUM, CPU_P6, CPU_P6 };
+    unsigned level_index = (cfg & 3) | ((cfg & CFG_LATER) ? 4 : 0);
+    enum cpu_level level = levels[level_index];
+    bool pae = level_index == 7;
     if (level < CPU_286)
         cfg &= ~(unsigned)(CFG_PROTECTED | CFG_32BIT | CFG_PAGING | CFG_USER);
     if (level < CPU_386)
@@ -77,6 +85,10 @@ static void run_one(const uint8_t *data, size_t size)
         cpu->gdtr = (struct descriptor_table){ IMAGE_BASE, 0xFFF };
         cpu->idtr = (struct descriptor_table){ IMAGE_BASE, 0x7FF };
         cpu->cr3 = IMAGE_BASE;
+        if (level >= CPU_PENTIUM && (cfg & CFG_PAGING))
+            cpu->cr4 = CR4_VME | CR4_PVI | CR4_PSE | (level >= CPU_P6 ? CR4_PGE : 0);
+        if (pae && (cfg & CFG_PAGING) && cpu_pae_load_pdptes(cpu, cpu->cr3))
+            cpu->cr4 |= CR4_PAE;
         cpu_set_cr0(cpu, cpu->cr0 | CR0_PE | ((cfg & CFG_PAGING) ? CR0_PG : 0));
         set_flat_segments(cpu, cfg);
         cpu->eip = IMAGE_BASE;

@@ -14,10 +14,13 @@ run "$dir/a.txt"; status=$?
 [ $status -eq 0 ] || { echo "FAIL: exit status $status"; cat "$dir/stderr"; fail=1; }
 run "$dir/b.txt"
 # The ROM prints on COM1 and halts with interrupts off, in real mode at F000:xxxx.
-for line in "vx86 state 1" "cpu 386 halted" "cs   F000 base 000F0000 limit 0000FFFF rights 009B valid" \
+for line in "vx86 state 1" "cpu p6 halted" "cs   F000 base 000F0000 limit 0000FFFF rights 009B valid" \
             "a20 on" "ram 33554432 bytes crc32 "; do
   grep -q "^$line" "$dir/a.txt" || { echo "FAIL: no line '$line'"; fail=1; }
 done
+# On a P6 (the default): CR4, the MSRs, the PDPTEs among the CPU's lines.
+grep -q "^pat 0007040600070406 mtrr-def-type 0000000000000000$" "$dir/a.txt" || { echo "FAIL: no PAT line"; fail=1; }
+grep -Eq "^cr4 00000000 tsc [0-9A-F]{16} tsc-offset [0-9A-F]{16}$" "$dir/a.txt" || { echo "FAIL: no CR4 line"; fail=1; }
 # Then one CRC-32 line per component of the board, the VGA's among them.
 for part in pit rtc com1 com2 com3 com4 ps2kbd ps2mouse kbc sysctrl postcode vga pic; do
   grep -Eq "^component $part crc32 [0-9A-F]{8}\$" "$dir/a.txt" || { echo "FAIL: no CRC line for '$part'"; fail=1; }

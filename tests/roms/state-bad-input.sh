@@ -149,6 +149,9 @@ edit ram-size set machine ram_mb 4000
 expect_refused "too much RAM" "$dir/ram-size.vx86state" "section 'machine'" '4000 MiB' 'at most 3584 MiB'
 edit cpu-level set machine cpu_level 7
 expect_refused "a CPU that does not exist" "$dir/cpu-level.vx86state" "section 'machine'" 'CPU level 7'
+# The default P6 has no CR4.MCE (bit 6): vx86 has no machine checks.
+edit cpu-cr4 set cpu cr4 0x40
+expect_refused "a CR4 bit the level lacks" "$dir/cpu-cr4.vx86state" "section 'cpu'" 'CR4 00000040' 'p6'
 edit event-device rename-event 1 soundblaster
 expect_refused "an event for a device that is not there" "$dir/event-device.vx86state" "section 'events'" "'soundblaster'" 'no such device'
 # An armed event due before the saved guest time (30000 instructions in).

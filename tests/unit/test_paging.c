@@ -1,4 +1,4 @@
-/* 386 paging: page faults and their error codes, protection from both paging levels,
+/* Paging: page faults and their error codes, protection from both paging levels,
  * accessed and dirty bits, the TLB, and restartable faults.
  *
  * The page tables, GDT, IDT and TSS are built from C in RAM and the CPU is put straight
@@ -13,7 +13,12 @@
  * a changed entry may still be used until then), 6.15 "Interrupt 14" (the fault is
  * restartable: the saved CS:EIP is the faulting instruction and no state changes), and
  * vol. 2, "REP/REPE/REPZ/REPNE/REPNZ" (an interrupted repeated string instruction keeps
- * the progress of its completed iterations). */
+ * the progress of its completed iterations). The later levels' additions: CR0.WP (486,
+ * 4.6.1), 4 MiB pages with CR4.PSE (Pentium, 4.3 and table 4-4), global pages with
+ * CR4.PGE (P6, 4.10.2.4: "MOV to CR3 ... does not invalidate global pages") and INVLPG
+ * (486, 4.10.4.1: it invalidates the page's entry, global or not), and PAE paging (P6,
+ * 4.4: the PDPTEs loaded with CR3, 64-bit entries, 2 MiB pages, 36-bit physical
+ * addresses, reserved bits). */
 #include <check.h>
 #include <string.h>
 
@@ -21,9 +26,11 @@
 #include "harness.h"
 
 static struct tvm tv;
+/* The level setup() builds; the 386 unless a test of a later level's paging says. */
+static enum cpu_level level = CPU_386;
 
-enum { PG_P = 1, PG_W = 2, PG_U = 4, PG_A = 0x20, PG_D = 0x40 };
-enum { PF_P = 1, PF_W = 2, PF_U = 4 };
+enum { PG_P = 1, PG_W = 2, PG_U = 4, PG_A = 0x20, PG_D = 0x40, PG_PS = 0x80, PG_G = 0x100 };
+enum { PF_P = 1, PF_W = 2, PF_U = 4, PF_RSVD = 8 };
 
 #define RAM_SIZE (2u << 20)
 #define TSS_BASE 0x0700u
@@ -58,7 +65,7 @@ static void set_pte(unsigned page, uint32_t flags) { wr32(pte_addr(page), test_p
 
 static void setup(void)
 {
-    tvm_init(&tv, CPU_386, RAM_SIZE);
+    tvm_init(&tv, level, RAM_SIZE);
     struct cpu *c = &tv.cpu;
     /* GDT: null, ring-0 code and data, ring-3 code and data (flat 4 GiB), a 32-bit TSS. */
     static const uint32_t gdt[] = {
@@ -544,6 +551,344 @@ START_TEST(test_fetch_fault)
 }
 END_TEST
 
+/* CR0.WP (486+): a supervisor write to a read-only page faults (P, W set; U clear), and
+ * with WP clear it does not. The 386 keeps ignoring R/W (test_pf_protection). */
+static void prep_wp(void) { prep_readonly_user_page(); cpu_set_cr0(&tv.cpu, tv.cpu.cr0 | CR0_WP); }
+static void prep_wp_supervisor(void) { prep_readonly_supervisor_page(); cpu_set_cr0(&tv.cpu, tv.cpu.cr0 | CR0_WP); }
+
+START_TEST(test_cr0_wp)
+{
+    level = CPU_486;
+    pf_case(prep_wp, 0, test_lin(3) + 0x20, true, true, PF_P | PF_W);
+    pf_case(prep_wp_supervisor, 0, test_lin(3) + 0x24, true, true, PF_P | PF_W);
+    pf_case(prep_wp, 0, test_lin(3) + 0x20, false, false, 0);          /* reads are fine */
+    pf_case(prep_readonly_user_page, 0, test_lin(3) + 0x20, true, false, 0); /* WP clear */
+    pf_case(prep_wp, 3, test_lin(3) + 0x20, true, true, PF_P | PF_W | PF_U);
+    level = CPU_386;
+    /* On a 386 WP does not exist: the bit cannot be set. */
+    setup();
+    cpu_set_cr0(&tv.cpu, tv.cpu.cr0 | CR0_WP);
+    ck_assert(!(tv.cpu.cr0 & CR0_WP));
+    teardown();
+}
+END_TEST
+
+/* PDE 1 as a 4 MiB page at physical 'phys' (4 MiB aligned) with 'flags'. */
+static void map_large(uint32_t phys, uint32_t flags)
+{
+    wr32(pde1_addr(), phys | PG_PS | flags);
+    tv.cpu.cr4 |= CR4_PSE;
+}
+static void prep_large_rw(void) { map_large(0, PG_P | PG_W | PG_U); }
+static void prep_large_ro(void) { map_large(0, PG_P | PG_U); }
+static void prep_large_super(void) { map_large(0, PG_P | PG_W); }
+static void prep_large_reserved(void) { map_large(0x2000, PG_P | PG_W | PG_U); } /* bit 13 */
+
+/* 4 MiB pages (Pentium+, CR4.PSE): linear 400000h + x maps to the page's base + x; the
+ * PDE's U/S and R/W are the page's rights, its A and D bits are set by the access; bits
+ * 21-13 are reserved without PSE-36 (#PF with RSVD). Without CR4.PSE, PS is ignored and
+ * the PDE points to a page table. */
+START_TEST(test_large_pages)
+{
+    level = CPU_PENTIUM;
+    /* A read through the large page: linear 400000h + 1234h is physical 1234h. */
+    setup();
+    prep_large_rw();
+    wr32(0x1234, 0xFEEDF00Du);
+    uint8_t b[8];
+    run_at(3, b, access_code(b, TEST_LIN + 0x1234, false));
+    expect_no_exception(3, 7);
+    ck_assert_uint_eq(tv.cpu.regs[REG_EAX], 0xFEEDF00Du);
+    ck_assert_uint_eq(rd32(pde1_addr()) & (PG_A | PG_D), PG_A);
+    teardown();
+    /* A write sets D in the PDE. */
+    setup();
+    prep_large_rw();
+    tv.cpu.regs[REG_EAX] = 0xCAFEF00Du;
+    run_at(0, b, access_code(b, TEST_LIN + 0x1FF000, true));
+    expect_no_exception(0, 7);
+    ck_assert_uint_eq(rd32(pde1_addr()) & (PG_A | PG_D), PG_A | PG_D);
+    ck_assert_uint_eq(rd32(0x1FF000), 0xCAFEF00Du);
+    teardown();
+    pf_case(prep_large_ro, 3, TEST_LIN + 0x10, true, true, PF_P | PF_W | PF_U);
+    pf_case(prep_large_super, 3, TEST_LIN + 0x10, false, true, PF_P | PF_U);
+    pf_case(prep_large_reserved, 0, TEST_LIN + 0x10, false, true, PF_P | PF_RSVD);
+    /* PSE clear: the same PDE's PS bit is ignored and PT1 is used (test page 1). */
+    setup();
+    wr32(pde1_addr(), PT1_BASE | PG_PS | PG_P | PG_W | PG_U);
+    wr32(test_phys(1) + 8, 0x600DCAFEu);
+    run_at(0, b, access_code(b, test_lin(1) + 8, false));
+    ck_assert_uint_eq(tv.cpu.regs[REG_EAX], 0x600DCAFEu);
+    teardown();
+    level = CPU_386;
+}
+END_TEST
+
+/* Global pages (P6, CR4.PGE): a global translation survives a CR3 load, a non-global one
+ * does not, and INVLPG drops a global one. Page 8's PTE is G; the program changes both
+ * PTEs 8 and 9 to frames 10 and 11, reloads CR3, reads both, then INVLPGs page 8 and
+ * reads it again. */
+START_TEST(test_global_pages)
+{
+    level = CPU_P6;
+    uint8_t b[96];
+    size_t n = 0;
+    setup();
+    tv.cpu.cr4 |= CR4_PGE;
+    set_pte(8, PG_P | PG_W | PG_U | PG_G);
+    for (unsigned p = 8; p <= 11; p++)
+        wr32(test_phys(p), 0x1000u * p);
+    b[n++] = 0xA1; st32(b + n, test_lin(8)); n += 4;                      /* mov eax,[page 8]: cached */
+    b[n++] = 0xA1; st32(b + n, test_lin(9)); n += 4;                      /* mov eax,[page 9]: cached */
+    b[n++] = 0xC7; b[n++] = 0x05; st32(b + n, pte_addr(8)); n += 4;       /* PTE 8 -> frame 10, G */
+    st32(b + n, test_phys(10) | PG_P | PG_W | PG_U | PG_G); n += 4;
+    b[n++] = 0xC7; b[n++] = 0x05; st32(b + n, pte_addr(9)); n += 4;       /* PTE 9 -> frame 11 */
+    st32(b + n, test_phys(11) | PG_P | PG_W | PG_U); n += 4;
+    b[n++] = 0x0F; b[n++] = 0x20; b[n++] = 0xD9;                          /* mov ecx,cr3 */
+    b[n++] = 0x0F; b[n++] = 0x22; b[n++] = 0xD9;                          /* mov cr3,ecx */
+    b[n++] = 0x8B; b[n++] = 0x1D; st32(b + n, test_lin(8)); n += 4;       /* mov ebx,[page 8] */
+    b[n++] = 0x8B; b[n++] = 0x15; st32(b + n, test_lin(9)); n += 4;       /* mov edx,[page 9] */
+    b[n++] = 0x0F; b[n++] = 0x01; b[n++] = 0x3D; st32(b + n, test_lin(8)); n += 4; /* invlpg [page 8] */
+    b[n++] = 0x8B; b[n++] = 0x35; st32(b + n, test_lin(8)); n += 4;       /* mov esi,[page 8] */
+    b[n++] = 0xCD; b[n++] = END_VECTOR;
+    run_at(0, b, n);
+    expect_no_exception(0, (uint32_t)n);
+    ck_assert_msg(tv.cpu.regs[REG_EBX] == 0x8000u, "the global page was flushed by a CR3 load");
+    ck_assert_msg(tv.cpu.regs[REG_EDX] == 0xB000u, "the non-global page survived a CR3 load");
+    ck_assert_msg(tv.cpu.regs[REG_ESI] == 0xA000u, "INVLPG left the global page");
+    teardown();
+
+    /* Without CR4.PGE the G bit means nothing: the CR3 load flushes page 8 too. */
+    setup();
+    set_pte(8, PG_P | PG_W | PG_U | PG_G);
+    for (unsigned p = 8; p <= 11; p++)
+        wr32(test_phys(p), 0x1000u * p);
+    run_at(0, b, n);
+    ck_assert_uint_eq(tv.cpu.regs[REG_EBX], 0xA000u);
+    teardown();
+    level = CPU_386;
+}
+END_TEST
+
+/* INVLPG of any address in a 4 MiB page drops all of the page's translations: after the
+ * PDE is cleared, a page that was cached faults once INVLPG named another address in the
+ * same 4 MiB (and, before the INVLPG, still reads through the stale translation). */
+START_TEST(test_invlpg_large_page)
+{
+    level = CPU_PENTIUM;
+    uint8_t b[64];
+    size_t n = 0;
+    setup();
+    prep_large_rw();
+    wr32(0x5000, 0x1111u);
+    b[n++] = 0xA1; st32(b + n, TEST_LIN + 0x5000); n += 4;                /* cache the translation */
+    b[n++] = 0xC7; b[n++] = 0x05; st32(b + n, pde1_addr()); n += 4;       /* PDE 1 not present */
+    st32(b + n, 0); n += 4;
+    b[n++] = 0x8B; b[n++] = 0x0D; st32(b + n, TEST_LIN + 0x5000); n += 4; /* mov ecx,[...]: stale, works */
+    b[n++] = 0x0F; b[n++] = 0x01; b[n++] = 0x3D; st32(b + n, TEST_LIN + 0x3FF000); n += 4; /* invlpg elsewhere in it */
+    uint32_t faulting = CODE + (uint32_t)n;
+    b[n++] = 0x8B; b[n++] = 0x1D; st32(b + n, TEST_LIN + 0x5000); n += 4; /* mov ebx,[...]: #PF */
+    b[n++] = 0xCD; b[n++] = END_VECTOR;
+    run_at(0, b, n);
+    ck_assert_uint_eq(tv.cpu.regs[REG_EAX], 0x1111u);
+    ck_assert_uint_eq(tv.cpu.regs[REG_ECX], 0x1111u);
+    expect_pf(0, TEST_LIN + 0x5000, 0, faulting);
+    teardown();
+    level = CPU_386;
+}
+END_TEST
+
+/* ---- PAE ---- */
+
+/* PAE tables beside the 32-bit ones: the PDPT (32 bytes at 600h), one page directory for
+ * the first GiB, PT0 mapping the first 2 MiB one to one, and PT_TEST mapping linear
+ * 400000h (PDE 2) to the test pages. */
+#define PAE_PDPT 0x0600u
+#define PAE_PT_TEST 0x5000u
+#define PAE_PD 0x6000u
+#define PAE_PT0 0x7000u
+
+static void wr64(uint32_t phys, uint64_t v)
+{
+    wr32(phys, (uint32_t)v);
+    wr32(phys + 4, (uint32_t)(v >> 32));
+}
+static uint32_t pae_pte_addr(unsigned page) { return PAE_PT_TEST + page * 8; }
+
+static void setup_pae(void)
+{
+    level = CPU_P6;
+    setup();
+    wr64(PAE_PDPT, PAE_PD | PG_P);
+    wr64(PAE_PD, PAE_PT0 | PG_P | PG_W | PG_U);
+    wr64(PAE_PD + 2 * 8, PAE_PT_TEST | PG_P | PG_W | PG_U);
+    for (unsigned i = 0; i < 512; i++) {
+        wr64(PAE_PT0 + 8 * i, ((uint64_t)i << 12) | PG_P | PG_W | PG_U);
+        wr64(pae_pte_addr(i), i < 64 ? test_phys(i) | PG_P | PG_W | PG_U : 0);
+    }
+    struct cpu *c = &tv.cpu;
+    c->cr4 |= CR4_PAE;
+    c->cr3 = PAE_PDPT;
+    ck_assert(cpu_pae_load_pdptes(c, PAE_PDPT));
+    cpu_tlb_flush(c, true);
+    level = CPU_386;
+}
+
+/* A 4 KiB page through all three levels: the data, and A set in the PDE and PTE (the low
+ * halves of the 64-bit entries). */
+START_TEST(test_pae_walk)
+{
+    uint8_t b[8];
+    setup_pae();
+    wr32(test_phys(5) + 0x44, 0x5AFE5AFEu);
+    run_at(3, b, access_code(b, test_lin(5) + 0x44, false));
+    expect_no_exception(3, 7);
+    ck_assert_uint_eq(tv.cpu.regs[REG_EAX], 0x5AFE5AFEu);
+    ck_assert_uint_eq(rd32(pae_pte_addr(5)) & (PG_A | PG_D), PG_A);
+    ck_assert_uint_eq(rd32(PAE_PD + 16) & PG_A, PG_A);
+    teardown();
+    /* Writes set D; a read-only PTE faults a user write with P W U. */
+    setup_pae();
+    tv.cpu.regs[REG_EAX] = 0x01020304u;
+    run_at(0, b, access_code(b, test_lin(6), true));
+    ck_assert_uint_eq(rd32(pae_pte_addr(6)) & (PG_A | PG_D), PG_A | PG_D);
+    ck_assert_uint_eq(rd32(test_phys(6)), 0x01020304u);
+    teardown();
+    setup_pae();
+    wr64(pae_pte_addr(7), test_phys(7) | PG_P | PG_U);
+    run_at(3, b, access_code(b, test_lin(7), true));
+    expect_pf(3, test_lin(7), PF_P | PF_W | PF_U, CODE);
+    teardown();
+}
+END_TEST
+
+/* A 2 MiB page (PS in the PDE, no CR4.PSE needed): linear 400000h + x is physical x. */
+START_TEST(test_pae_2m_page)
+{
+    uint8_t b[8];
+    setup_pae();
+    wr64(PAE_PD + 16, 0 | PG_PS | PG_P | PG_W | PG_U);
+    tv.cpu.cr3 = PAE_PDPT;
+    wr32(0x1ABCD0, 0x2B2B2B2Bu);
+    run_at(3, b, access_code(b, TEST_LIN + 0x1ABCD0, false));
+    expect_no_exception(3, 7);
+    ck_assert_uint_eq(tv.cpu.regs[REG_EAX], 0x2B2B2B2Bu);
+    ck_assert_uint_eq(rd32(PAE_PD + 16) & PG_A, PG_A);
+    teardown();
+}
+END_TEST
+
+static uint32_t high_reads;
+static phys_addr_t high_offset;
+static uint32_t high_read(void *opaque, uint64_t offset, unsigned size)
+{
+    (void)opaque, (void)size;
+    high_reads++;
+    high_offset = offset;
+    return 0x64646464u;
+}
+static void high_write(void *opaque, uint64_t offset, uint32_t value, unsigned size)
+{
+    (void)opaque, (void)offset, (void)value, (void)size;
+}
+
+/* 36-bit physical addresses: a PTE whose frame is above 4 GiB reaches a device mapped
+ * there, through the TLB and the bus. */
+START_TEST(test_pae_above_4g)
+{
+    uint8_t b[8];
+    setup_pae();
+    const phys_addr_t high = 0x340000000ull; /* 13 GiB */
+    ck_assert_int_gt(bus_add_mmio(&tv.bus, high, 0x1000, high_read, high_write, NULL), 0);
+    wr64(pae_pte_addr(9), high | PG_P | PG_W | PG_U);
+    high_reads = 0;
+    run_at(0, b, access_code(b, test_lin(9) + 0x10, false));
+    expect_no_exception(0, 7);
+    ck_assert_uint_eq(tv.cpu.regs[REG_EAX], 0x64646464u);
+    ck_assert_uint_eq(high_reads, 1);
+    ck_assert_uint_eq(high_offset, 0x10);
+    teardown();
+}
+END_TEST
+
+/* Reserved bits: bits 63-36 of a PTE or PDE, bits 20-13 of a 2 MiB PDE (#PF with P and
+ * RSVD), and a present PDPTE's reserved bits, which make the MOV to CR3 #GP(0) and leave
+ * CR3 as it was. A not-present PDPTE gives a not-present #PF. */
+START_TEST(test_pae_reserved_bits)
+{
+    uint8_t b[8];
+    setup_pae();
+    wr64(pae_pte_addr(10), test_phys(10) | (1ull << 36) | PG_P | PG_W | PG_U);
+    run_at(3, b, access_code(b, test_lin(10), false));
+    expect_pf(3, test_lin(10), PF_P | PF_U | PF_RSVD, CODE);
+    teardown();
+    setup_pae();
+    wr64(PAE_PD + 16, (1ull << 13) | PG_PS | PG_P | PG_W | PG_U);
+    run_at(0, b, access_code(b, TEST_LIN, true));
+    expect_pf(0, TEST_LIN, PF_P | PF_W | PF_RSVD, CODE);
+    teardown();
+    setup_pae();
+    run_at(0, b, access_code(b, 0x40000000u, false)); /* PDPTE 1 is not present */
+    expect_pf(0, 0x40000000u, 0, CODE);
+    teardown();
+
+    setup_pae();
+    wr64(PAE_PDPT + 0x20, PAE_PD | PG_P | PG_W); /* R/W is reserved in a PDPTE */
+    static const uint8_t load_cr3[] = { 0x0F, 0x22, 0xD8, 0xCD, END_VECTOR }; /* mov cr3,eax */
+    tv.cpu.regs[REG_EAX] = PAE_PDPT + 0x20;
+    run_at(0, load_cr3, sizeof load_cr3);
+    ck_assert_int_eq(tv.cpu.last_vector, EXC_GP);
+    ck_assert_uint_eq(tv.cpu.cr3, PAE_PDPT);
+    teardown();
+}
+END_TEST
+
+/* MOV CR3 under PAE takes the PDPT's address from bits 31-5 (a 32-byte aligned table),
+ * loads its PDPTEs, and reads back as written. */
+START_TEST(test_pae_cr3_alignment)
+{
+    setup_pae();
+    for (unsigned i = 0; i < 4; i++)
+        wr64(PAE_PDPT + 0x20 + 8 * i, i == 0 ? PAE_PD | 0x10 | PG_P : 0); /* PCD: allowed, and tells them apart */
+    static const uint8_t code[] = { 0x0F, 0x22, 0xD8, 0x0F, 0x20, 0xDB, 0xA1, 0x44, 0x00, 0x10, 0x00, 0xCD, END_VECTOR };
+    wr32(0x100044, 0x77777777u); /* mov cr3,eax; mov ebx,cr3; mov eax,[100044h] */
+    tv.cpu.regs[REG_EAX] = PAE_PDPT + 0x20;
+    run_at(0, code, sizeof code);
+    expect_no_exception(0, sizeof code);
+    ck_assert_uint_eq(tv.cpu.regs[REG_EBX], PAE_PDPT + 0x20);
+    ck_assert_uint_eq(tv.cpu.regs[REG_EAX], 0x77777777u);
+    ck_assert_uint_eq(tv.cpu.pdpte[0], PAE_PD | 0x10 | PG_P);
+    teardown();
+}
+END_TEST
+
+/* The P6 loads the PDPTEs with CR3: a later change to the PDPT in memory is not seen
+ * until CR3 is written again (SDM vol. 3, 4.4.1). PDPTE 1 maps the second GiB through
+ * the same page directory; the program clears it in memory. */
+START_TEST(test_pae_pdpte_cached)
+{
+    uint8_t b[32];
+    size_t n = 0;
+    const uint32_t lin = 0x40000000u + test_lin(11);
+    setup_pae();
+    wr64(PAE_PDPT + 8, PAE_PD | PG_P);
+    ck_assert(cpu_pae_load_pdptes(&tv.cpu, PAE_PDPT));
+    b[n++] = 0xC7; b[n++] = 0x05; st32(b + n, PAE_PDPT + 8); n += 4;      /* PDPTE 1 not present */
+    st32(b + n, 0); n += 4;
+    b[n++] = 0xA1; st32(b + n, lin); n += 4;                              /* still mapped */
+    b[n++] = 0x0F; b[n++] = 0x20; b[n++] = 0xD9;                          /* mov ecx,cr3 */
+    b[n++] = 0x0F; b[n++] = 0x22; b[n++] = 0xD9;                          /* mov cr3,ecx */
+    uint32_t faulting = CODE + (uint32_t)n;
+    b[n++] = 0x8B; b[n++] = 0x1D; st32(b + n, lin); n += 4;               /* mov ebx,[lin]: now not */
+    b[n++] = 0xCD; b[n++] = END_VECTOR;
+    wr32(test_phys(11), 0x11111111u);
+    run_at(0, b, n);
+    ck_assert_uint_eq(tv.cpu.regs[REG_EAX], 0x11111111u);
+    expect_pf(0, lin, 0, faulting);
+    teardown();
+}
+END_TEST
+
 static Suite *paging_suite(void)
 {
     Suite *s = suite_create("paging");
@@ -559,6 +904,16 @@ static Suite *paging_suite(void)
     tcase_add_test(tc, test_pop_mem_fault_restores_esp);
     tcase_add_test(tc, test_movs_fault_restartable);
     tcase_add_test(tc, test_fetch_fault);
+    tcase_add_test(tc, test_cr0_wp);
+    tcase_add_test(tc, test_large_pages);
+    tcase_add_test(tc, test_global_pages);
+    tcase_add_test(tc, test_invlpg_large_page);
+    tcase_add_test(tc, test_pae_walk);
+    tcase_add_test(tc, test_pae_2m_page);
+    tcase_add_test(tc, test_pae_above_4g);
+    tcase_add_test(tc, test_pae_reserved_bits);
+    tcase_add_test(tc, test_pae_pdpte_cached);
+    tcase_add_test(tc, test_pae_cr3_alignment);
     suite_add_tcase(s, tc);
     return s;
 }
