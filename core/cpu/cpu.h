@@ -10,7 +10,8 @@
 
 #include "bus.h"
 
-enum cpu_level { CPU_8086, CPU_186, CPU_286, CPU_386 };
+enum cpu_level { CPU_8086, CPU_186, CPU_286, CPU_386, CPU_486, CPU_PENTIUM, CPU_P6 };
+#define CPU_LEVEL_COUNT (CPU_P6 + 1)
 
 enum gpr { REG_EAX, REG_ECX, REG_EDX, REG_EBX, REG_ESP, REG_EBP, REG_ESI, REG_EDI };
 enum sreg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_NONE = 7 };
@@ -76,6 +77,17 @@ struct tlb_entry {
 #define TLB_INVALID 0xFFFFFFFFu
 
 enum cpu_run_state { CPU_RUNNING, CPU_HALTED, CPU_SHUTDOWN };
+
+/* The x87 FPU's registers (SDM vol. 1, 8.1). The data registers are kept as the 80-bit
+ * little-endian bytes they have in memory, so they save and restore as bytes. */
+struct fpu {
+    uint8_t regs[8][10];  /* physical registers R0-R7; ST(i) is R((TOP + i) mod 8) */
+    uint16_t cw, sw;      /* control and status words; TOP is status bits 11-13 */
+    uint16_t tw;          /* tag word: 2 bits per physical register, 3 = empty */
+    uint16_t fop;         /* the last non-control instruction's opcode (11 bits) */
+    uint32_t fip, fdp;    /* its offset and its memory operand's offset */
+    uint16_t fcs, fds;    /* and their selectors (real mode: the paragraph) */
+};
 
 /* A decoded instruction. */
 struct cpu;
@@ -145,6 +157,16 @@ struct cpu {
     uint32_t bus_generation;  /* bus map generation the TLB was filled under */
     struct tlb_entry tlb[TLB_ENTRIES];
 
+    /* The x87: present on chip from the 486, a coprocessor (8087/287/387, present
+     * unless cpu_set_fpu says otherwise) before. ferr is the FERR# output, which the
+     * board sees through ferr_changed: the PC/AT latches it onto IRQ 13 and clears the
+     * latch on a write to port F0h (IBM PC/AT Technical Reference, 1-46). */
+    struct fpu fpu;
+    bool has_fpu;
+    bool ferr;
+    void (*ferr_changed)(void *opaque, bool asserted);
+    void *ferr_opaque;
+
     /* The interrupt controller's acknowledge cycle (returns the vector). */
     uint8_t (*irq_ack)(void *opaque);
     void *irq_opaque;
@@ -192,6 +214,10 @@ void cpu_set_flags_raw(struct cpu *cpu, uint32_t value);
 void cpu_tlb_flush(struct cpu *cpu, bool include_global);
 
 const char *cpu_level_name(enum cpu_level level);
+
+/* Installs or removes the coprocessor of an 8086-386 machine (the 486 and later always
+ * have their FPU): without it ESC instructions touch no FPU state. */
+void cpu_set_fpu(struct cpu *cpu, bool present);
 
 /* The CPU's saved fields (cpu_state.c), and the check of a restored state: false, with
  * the reason, if no CPU of that level could be in it. */

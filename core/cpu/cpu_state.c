@@ -57,6 +57,18 @@ static const struct state_field cpu_fields[] = {
     STATE_UINT(struct cpu, icount),
     STATE_INT(struct cpu, last_vector),
     STATE_BOOL(struct cpu, trap_after),
+    /* Version 3: the x87 (fpu.c). A version 1 or 2 state keeps the FPU's reset state.
+     * (Version 2 is the CR4 and MSR fields of the 486-P6 work.) */
+    STATE_FIELD_(struct cpu, fpu.regs, FIELD_BYTES, 1, sizeof(((struct cpu *)0)->fpu.regs), 3),
+    STATE_UINT_SINCE(struct cpu, fpu.cw, 3),
+    STATE_UINT_SINCE(struct cpu, fpu.sw, 3),
+    STATE_UINT_SINCE(struct cpu, fpu.tw, 3),
+    STATE_UINT_SINCE(struct cpu, fpu.fop, 3),
+    STATE_UINT_SINCE(struct cpu, fpu.fip, 3),
+    STATE_UINT_SINCE(struct cpu, fpu.fdp, 3),
+    STATE_UINT_SINCE(struct cpu, fpu.fcs, 3),
+    STATE_UINT_SINCE(struct cpu, fpu.fds, 3),
+    STATE_BOOL_SINCE(struct cpu, ferr, 3),
 };
 
 /* After a restore nothing decoded or translated before may be used. */
@@ -70,7 +82,7 @@ static void cpu_post_load(void *dev)
     cpu->block_exit = true;
 }
 
-const struct state_desc cpu_state_desc = STATE_DESC("cpu", 1, cpu_fields, cpu_post_load);
+const struct state_desc cpu_state_desc = STATE_DESC("cpu", 3, cpu_fields, cpu_post_load);
 
 static const char *const seg_names[6] = { "ES", "CS", "SS", "DS", "FS", "GS" };
 

@@ -52,6 +52,11 @@ HANDLER(op_lar_lsl); HANDLER(op_clts); HANDLER(op_arpl);
 HANDLER(op_mov_r_cr); HANDLER(op_mov_cr_r); HANDLER(op_mov_r_dr); HANDLER(op_mov_dr_r);
 HANDLER(op_mov_r_tr); HANDLER(op_mov_tr_r);
 
+/* fpu.c, fpu_env.c: the x87 (ESC D8-DF and WAIT when an FPU is present, FXSAVE/FXRSTOR). */
+void fpu_escape(struct cpu *cpu, const struct insn *in);
+void fpu_wait(struct cpu *cpu);
+HANDLER(op_fxsave_fxrstor);
+
 /* ops_fast.c: the handler to run for a decoded instruction: a specialized one for the
  * hottest forms, else in->fn. May rewrite operand fields the specialized handler uses. */
 insn_fn ops_specialize(const struct cpu *cpu, struct insn *in);
