@@ -91,7 +91,7 @@ void fpu_update_es(struct cpu *cpu)
         set_ferr(cpu, false);
 }
 
-bool fpu_commit(struct cpu *cpu, const struct fx_ctx *c, bool memory)
+bool fpu_commit(struct cpu *cpu, const struct fx_ctx *c, unsigned blocking)
 {
     unsigned flags = c->flags;
     unsigned unmasked = flags & ~cpu->fpu.cw & 0x3F;
@@ -103,7 +103,6 @@ bool fpu_commit(struct cpu *cpu, const struct fx_ctx *c, bool memory)
     cpu->fpu.sw |= flags;
     fpu_set_cc(cpu, SW_C1, c->rounded_up && !aborted ? SW_C1 : 0);
     fpu_update_es(cpu);
-    unsigned blocking = FX_IE | FX_DE | FX_ZE | (memory ? FX_OE | FX_UE : 0);
     return (unmasked & blocking) == 0;
 }
 

@@ -58,14 +58,14 @@ static void arith(struct cpu *cpu, unsigned op, unsigned dst, fx80 y, bool y_emp
     default: {
         int rel = fx_compare(c, x, y, false);
         c->rounded_up = false;
-        bool ok = fpu_commit(cpu, c, false);
+        bool ok = fpu_commit(cpu, c, FPU_BLOCK_REG);
         set_compare_cc(cpu, rel);
         if (ok && pop)
             fpu_pop(cpu);
         return;
     }
     }
-    if (fpu_commit(cpu, c, false)) {
+    if (fpu_commit(cpu, c, FPU_BLOCK_REG)) {
         fpu_set_st(cpu, dst, r);
         if (pop)
             fpu_pop(cpu);
@@ -108,7 +108,7 @@ static void compare_sti(struct cpu *cpu, unsigned i, bool quiet, unsigned pops)
     }
     struct fx_ctx c = fpu_ctx(cpu);
     int rel = fx_compare(&c, fpu_st(cpu, 0), fpu_st(cpu, i), quiet);
-    bool ok = fpu_commit(cpu, &c, false);
+    bool ok = fpu_commit(cpu, &c, FPU_BLOCK_REG);
     set_compare_cc(cpu, rel);
     if (ok)
         while (pops--)
@@ -137,7 +137,7 @@ void fpu_comi(struct cpu *cpu, const struct insn *in, unsigned aux)
     } else {
         struct fx_ctx c = fpu_ctx(cpu);
         rel = fx_compare(&c, fpu_st(cpu, 0), fpu_st(cpu, in->rm), quiet);
-        if (!fpu_commit(cpu, &c, false))
+        if (!fpu_commit(cpu, &c, FPU_BLOCK_REG))
             return;
     }
     flags_set_arith(cpu, FLAGS_ARITH, flags[rel + 1]);
@@ -192,7 +192,7 @@ void fpu_unary(struct cpu *cpu, const struct insn *in, unsigned aux)
     case FU_ABS: r = fx_abs(x); break;
     case FU_TST: {
         int rel = fx_compare(&c, x, FX_ZERO, false);
-        fpu_commit(cpu, &c, false);
+        fpu_commit(cpu, &c, FPU_BLOCK_REG);
         set_compare_cc(cpu, rel);
         return;
     }
@@ -207,7 +207,7 @@ void fpu_unary(struct cpu *cpu, const struct insn *in, unsigned aux)
         fpu_set_cc(cpu, SW_C2, 0);
         break;
     }
-    if (fpu_commit(cpu, &c, false))
+    if (fpu_commit(cpu, &c, FPU_BLOCK_REG))
         fpu_set_st(cpu, 0, r);
 }
 
@@ -225,7 +225,7 @@ void fpu_binary(struct cpu *cpu, const struct insn *in, unsigned aux)
     fx80 x = fpu_st(cpu, 0), y = fpu_st(cpu, 1), r;
     if (aux == FB_SCALE) {
         r = fx_scale(&c, x, y);
-        if (fpu_commit(cpu, &c, false))
+        if (fpu_commit(cpu, &c, FPU_BLOCK_REG))
             fpu_set_st(cpu, 0, r);
         return;
     }
@@ -234,7 +234,7 @@ void fpu_binary(struct cpu *cpu, const struct insn *in, unsigned aux)
     bool partial;
     r = fx_remainder(&c, x, y, aux == FB_PREM1, &q, &partial);
     c.rounded_up = false;
-    if (fpu_commit(cpu, &c, false)) {
+    if (fpu_commit(cpu, &c, FPU_BLOCK_REG)) {
         fpu_set_st(cpu, 0, r);
         if (!(c.flags & FX_IE))
             fpu_set_cc(cpu, SW_CC, (uint16_t)((q & 4 ? SW_C0 : 0) | (q & 2 ? SW_C3 : 0) | (q & 1 ? SW_C1 : 0) |
@@ -260,7 +260,7 @@ void fpu_binary_pop(struct cpu *cpu, const struct insn *in, unsigned aux)
     case FB_YL2XP1: r = fx_yl2xp1(&c, x, y); break;
     default: r = fx_atan2(&c, y, x); break;
     }
-    if (fpu_commit(cpu, &c, false)) {
+    if (fpu_commit(cpu, &c, FPU_BLOCK_REG)) {
         fpu_set_st(cpu, 1, r);
         fpu_pop(cpu);
     }
@@ -307,7 +307,7 @@ void fpu_push_pair(struct cpu *cpu, const struct insn *in, unsigned aux)
     }
     if (aux != FP_XTRACT)
         fpu_set_cc(cpu, SW_C2, 0);
-    if (fpu_commit(cpu, &c, false)) {
+    if (fpu_commit(cpu, &c, FPU_BLOCK_REG)) {
         fpu_set_st(cpu, 0, lower);
         fpu_push(cpu, upper);
     }

@@ -46,9 +46,12 @@ static inline void fpu_set_cc(struct cpu *cpu, uint16_t mask, uint16_t values)
 static inline struct fx_ctx fpu_ctx(const struct cpu *cpu) { return fx_ctx_from_control(cpu->fpu.cw); }
 /* Records the flags an operation raised and recomputes ES and B; returns true if the
  * result may be delivered: no unmasked invalid, denormal or zero-divide (SDM vol. 1,
- * 8.7: those leave the destination unchanged). 'memory' (a store to memory): unmasked
- * overflow and underflow also suppress it. C1 becomes the rounded-up bit. */
-bool fpu_commit(struct cpu *cpu, const struct fx_ctx *c, bool memory);
+ * 8.7: those leave the destination unchanged); 'blocking' says which (FPU_BLOCK_*). C1 becomes the rounded-up bit. */
+bool fpu_commit(struct cpu *cpu, const struct fx_ctx *c, unsigned blocking);
+/* The exceptions whose unmasked form stops the delivery of a result. */
+#define FPU_BLOCK_REG (FX_IE | FX_DE | FX_ZE)
+#define FPU_BLOCK_MEM (FX_IE | FX_DE | FX_ZE | FX_OE | FX_UE)
+#define FPU_BLOCK_LOAD FX_IE /* FLD m32/m64 of a denormal pushes it even unmasked */
 /* Stack overflow and underflow (SDM vol. 1, 8.5.1.1): IE and SF with C1 = overflow.
  * Returns true if masked (the caller then delivers the indefinite). */
 bool fpu_stack_fault(struct cpu *cpu, bool overflow);

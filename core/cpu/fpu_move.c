@@ -30,7 +30,7 @@ static bool push_checked(struct cpu *cpu, fx80 v, const struct fx_ctx *c)
             fpu_push(cpu, FX_INDEFINITE);
         return false;
     }
-    if (c && !fpu_commit(cpu, c, false))
+    if (c && !fpu_commit(cpu, c, FPU_BLOCK_LOAD))
         return false;
     fpu_push(cpu, v);
     return true;
@@ -140,7 +140,7 @@ void fpu_store_mem(struct cpu *cpu, const struct insn *in, unsigned aux)
     } else {
         struct fx_ctx c = fpu_ctx(cpu);
         convert_for_store(&c, kind, fpu_st(cpu, 0), b);
-        if (!fpu_commit(cpu, &c, true))
+        if (!fpu_commit(cpu, &c, FPU_BLOCK_MEM))
             return;
     }
     fpu_write_bytes(cpu, in, 0, b, n);

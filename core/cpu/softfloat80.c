@@ -171,13 +171,19 @@ struct fx_rounded fx_round(struct fx_ctx *c, const struct fx_format *f, bool sig
         round_bits(c, sign, f->bits, sig, extra, &carry, &inexact, &up);
         bool tiny = !(carry && exp + 1 == f->emin);
         bool ue_unmasked = !(c->masks & FX_UE);
-        if (ue_unmasked && f->bias_adjust) {
+        /* The adjusted exponent must land in range; far beyond it (FSCALE) the silicon
+         * delivers a zero. */
+        if (ue_unmasked && tiny && f->bias_adjust && exp + FX_WRAP_ADJUST < f->emin) {
+            c->flags |= FX_UE | FX_PE;
+            return (struct fx_rounded){ sign, f->emin, 0 };
+        }
+        if (ue_unmasked && tiny && f->bias_adjust) {
             uint64_t r = round_bits(c, sign, f->bits, sig, extra, &carry, &inexact, &up);
             c->flags |= FX_UE | (inexact ? FX_PE : 0);
             c->rounded_up = up;
             return (struct fx_rounded){ sign, exp + carry + FX_WRAP_ADJUST, r };
         }
-        if (ue_unmasked && tiny) {
+        if (ue_unmasked && tiny && !f->bias_adjust) {
             /* A memory destination: nothing is stored, only UE is reported. */
             c->flags |= FX_UE;
             return (struct fx_rounded){ sign, f->emin, 0 };
@@ -193,12 +199,17 @@ struct fx_rounded fx_round(struct fx_ctx *c, const struct fx_format *f, bool sig
     uint64_t r = round_bits(c, sign, f->bits, sig, extra, &carry, &inexact, &up);
     exp += carry;
     if (exp > f->emax) {
+        if (!(c->masks & FX_OE) && f->bias_adjust && exp - FX_WRAP_ADJUST > f->emax) {
+            c->flags |= FX_OE | FX_PE; /* beyond the adjustment: an infinity */
+            c->rounded_up = true;
+            return (struct fx_rounded){ sign, f->emax + 1, FX_J };
+        }
         if (!(c->masks & FX_OE) && f->bias_adjust) {
             c->flags |= FX_OE | (inexact ? FX_PE : 0);
             c->rounded_up = up;
             return (struct fx_rounded){ sign, exp - FX_WRAP_ADJUST, r };
         }
-        if (!(c->masks & FX_OE)) {
+        if (!(c->masks & FX_OE) && !f->bias_adjust) {
             c->flags |= FX_OE; /* a memory destination: nothing stored, only OE */
             return (struct fx_rounded){ sign, f->emax + 1, FX_J };
         }
@@ -321,6 +332,15 @@ fx80 fx_div(struct fx_ctx *c, fx80 a, fx80 b)
     if (fx_check_nan2(c, a, b, &r))
         return r;
     bool sign = fx_sign(a) ^ fx_sign(b);
+    /* A zero divisor is reported before a denormal dividend (host silicon). */
+    if (fx_is_zero(b)) {
+        if (fx_is_zero(a))
+            return fx_invalid(c);
+        if (fx_is_inf(a))
+            return fx_make(sign, FX_EXP_MAX, FX_J);
+        c->flags |= FX_ZE;
+        return fx_make(sign, FX_EXP_MAX, FX_J);
+    }
     fx_note_denormals(c, a, b);
     if (fx_is_inf(a)) {
         if (fx_is_inf(b))
@@ -329,12 +349,6 @@ fx80 fx_div(struct fx_ctx *c, fx80 a, fx80 b)
     }
     if (fx_is_inf(b))
         return fx_make(sign, 0, 0);
-    if (fx_is_zero(b)) {
-        if (fx_is_zero(a))
-            return fx_invalid(c);
-        c->flags |= FX_ZE;
-        return fx_make(sign, FX_EXP_MAX, FX_J);
-    }
     if (fx_is_zero(a))
         return fx_make(sign, 0, 0);
     struct fx_unpacked ua = fx_unpack(a), ub = fx_unpack(b);
@@ -496,7 +510,9 @@ fx80 fx_scale(struct fx_ctx *c, fx80 a, fx80 b)
         int32_t mag = ub.exp >= 17 ? 0x20000 : (int32_t)(ub.sig >> (63 - ub.exp));
         n = ub.sign ? -mag : mag;
     }
-    return fx_round_pack(c, ua.sign, ua.exp + n, ua.sig, 0);
+    /* The precision control does not apply (host silicon): only the range rounds. */
+    struct fx_format f = { 64, 1 - FX_BIAS, FX_BIAS, true };
+    return fx_pack_ext(fx_round(c, &f, ua.sign, ua.exp + n, ua.sig, 0));
 }
 
 void fx_extract(struct fx_ctx *c, fx80 a, fx80 *significand, fx80 *exponent)
@@ -526,6 +542,17 @@ void fx_extract(struct fx_ctx *c, fx80 a, fx80 *significand, fx80 *exponent)
 /* The partial remainder's step when the exponents differ by 64 or more: the 387 and
  * later reduce the exponent difference to a number from 32 to 63 per execution (SDM
  * vol. 2, FPREM: "N is an implementation-dependent number between 32 and 63"). */
+/* a as FPREM delivers it when it is the result: a pseudo-denormal becomes the normal
+ * with the same value, a denormal stays. */
+static fx80 canonical(struct fx_ctx *c, fx80 a)
+{
+    static const struct fx_format exact = { 64, 1 - FX_BIAS, FX_BIAS, true };
+    if (fx_is_zero(a))
+        return a;
+    struct fx_unpacked u = fx_unpack(a);
+    return fx_pack_ext(fx_round(c, &exact, u.sign, u.exp, u.sig, 0));
+}
+
 static unsigned partial_target(uint32_t d) { return 32 + (d & 31); }
 
 fx80 fx_remainder(struct fx_ctx *c, fx80 a, fx80 b, bool ieee, unsigned *quotient_bits, bool *partial)
@@ -539,7 +566,7 @@ fx80 fx_remainder(struct fx_ctx *c, fx80 a, fx80 b, bool ieee, unsigned *quotien
         return fx_invalid(c);
     fx_note_denormals(c, a, b);
     if (fx_is_zero(a) || fx_is_inf(b))
-        return fx_is_denormal(a) ? fx_round_pack(c, fx_sign(a), fx_unpack(a).exp, fx_unpack(a).sig, 0) : a;
+        return canonical(c, a);
     struct fx_unpacked ua = fx_unpack(a), ub = fx_unpack(b);
     struct fx_format exact = { 64, 1 - FX_BIAS, FX_BIAS, true };
     int32_t d = ua.exp - ub.exp;
@@ -551,7 +578,7 @@ fx80 fx_remainder(struct fx_ctx *c, fx80 a, fx80 b, bool ieee, unsigned *quotien
             m = u128_sub(u128_shl(m, 1), u128_make(0, ua.sig & 1)); /* 2 sig_b - sig_a */
             return fx_pack_ext(fx_round128(c, &exact, !ua.sign, ub.exp - 1 + 64, m));
         }
-        return fx_pack_ext(fx_round(c, &exact, ua.sign, ua.exp, ua.sig, 0));
+        return canonical(c, a);
     }
     uint32_t steps = (uint32_t)d;
     int32_t result_exp = ub.exp;
