@@ -40,6 +40,8 @@ static struct wf wf_add(struct wf a, struct wf b)
         struct wf t = a; a = b; b = t;
     }
     uint32_t d = (uint32_t)(a.exp - b.exp);
+    /* Truncated: the error stays far below the 64 bits the result keeps, and a tail
+     * that mattered would have been a term of its own. */
     u128 mb = u128_shr(b.m, d > 130 ? 130 : d);
     if (a.sign == b.sign) {
         u128 s = u128_add(a.m, mb);
@@ -98,16 +100,32 @@ static struct wf wf_sqrt(struct wf a)
     return x;
 }
 
+/* The precision control applies only to the basic arithmetic (SDM vol. 1, 8.1.5.2): the
+ * transcendentals always round to 64 bits. */
 static fx80 wf_round(struct fx_ctx *c, struct wf a)
 {
-    struct fx_format f = fx_format_ext(c);
+    static const struct fx_format f = { 64, 1 - FX_BIAS, FX_BIAS, true };
     if (wf_zero(a))
         return fx_make(a.sign, 0, 0);
     return fx_pack_ext(fx_round128(c, &f, a.sign, a.exp, a.m));
 }
 
-/* Below 2^-140 a series term no longer matters to a 128-bit sum near 1 or near x. */
-static bool negligible(struct wf term, struct wf sum) { return wf_zero(term) || term.exp < sum.exp - 130; }
+/* A series term that falls wholly below the sum's 128 bits is not added; instead the
+ * sign of the first such term (the sign of the whole tail, the terms decreasing) marks
+ * the sum as a little above or below its bits, so that the rounding sees an inexact
+ * value on the right side: cos(x) of a tiny x is just below 1, not 1. */
+static bool negligible(struct wf term, struct wf sum) { return wf_zero(term) || term.exp < sum.exp - 127; }
+static struct wf with_tail(struct wf sum, struct wf term)
+{
+    if (wf_zero(term) || wf_zero(sum))
+        return sum;
+    if (term.sign == sum.sign) {
+        sum.m.lo |= 1;
+        return sum;
+    }
+    sum.m = u128_sub(sum.m, u128_make(0, 1));
+    return wf_norm(sum);
+}
 
 #define WF_LN2 wf_const(0xB17217F7D1CF79ABull, 0xC9E3B39803F2F6AFull, -1)
 #define WF_PI wf_const(0xC90FDAA22168C234ull, 0xC4C6628B80DC1CD1ull, 1)
@@ -120,8 +138,10 @@ static struct wf wf_expm1(struct wf t)
     struct wf sum = t, term = t;
     for (int k = 2; k < 60; k++) {
         term = wf_div(wf_mul(term, t), wf_int(k));
-        if (negligible(term, sum))
+        if (negligible(term, sum)) {
+            sum = with_tail(sum, term);
             break;
+        }
         sum = wf_add(sum, term);
     }
     return sum;
@@ -134,15 +154,18 @@ static struct wf wf_2atanh(struct wf s)
     for (int k = 3; k < 200; k += 2) {
         power = wf_mul(power, s2);
         struct wf term = wf_div(power, wf_int(k));
-        if (negligible(term, sum))
+        if (negligible(term, sum)) {
+            sum = with_tail(sum, term);
             break;
+        }
         sum = wf_add(sum, term);
     }
     return wf_scale(sum, 1);
 }
 
-/* ln(x) for x > 0: x = m * 2^e with m in [sqrt(1/2), sqrt(2)). */
-static struct wf wf_ln(struct wf x)
+/* log2(x) for x > 0: x = m * 2^e with m in [sqrt(1/2), sqrt(2)), log2(x) = e +
+ * 2 atanh((m - 1) / (m + 1)) * log2(e); exact for powers of two. */
+static struct wf wf_log2(struct wf x)
 {
     int32_t e = x.exp;
     struct wf m = x;
@@ -153,7 +176,7 @@ static struct wf wf_ln(struct wf x)
         e += 1;
     }
     struct wf s = wf_div(wf_sub(m, WF_ONE), wf_add(m, WF_ONE));
-    return wf_add(wf_2atanh(s), wf_mul(wf_int(e), WF_LN2));
+    return wf_add(wf_int(e), wf_mul(wf_2atanh(s), WF_LOG2E));
 }
 
 /* atan(r) for 0 <= r <= 1: two halvings atan(r) = 2 atan(r / (1 + sqrt(1 + r^2))) bring r
@@ -167,8 +190,10 @@ static struct wf wf_atan01(struct wf r)
     for (int k = 3; k < 200; k += 2) {
         power = wf_neg(wf_mul(power, r2));
         struct wf term = wf_div(power, wf_int(k));
-        if (negligible(term, sum))
+        if (negligible(term, sum)) {
+            sum = with_tail(sum, term);
             break;
+        }
         sum = wf_add(sum, term);
     }
     return wf_scale(sum, halvings);
@@ -180,8 +205,10 @@ static void wf_sincos_small(struct wf r, struct wf *s, struct wf *c)
     struct wf r2 = wf_mul(r, r), term = r, sum = r;
     for (int k = 2; k < 60; k += 2) {
         term = wf_neg(wf_div(wf_mul(term, r2), wf_int((int64_t)k * (k + 1))));
-        if (negligible(term, sum))
+        if (negligible(term, sum)) {
+            sum = with_tail(sum, term);
             break;
+        }
         sum = wf_add(sum, term);
     }
     *s = sum;
@@ -189,8 +216,10 @@ static void wf_sincos_small(struct wf r, struct wf *s, struct wf *c)
     sum = WF_ONE;
     for (int k = 1; k < 60; k += 2) {
         term = wf_neg(wf_div(wf_mul(term, r2), wf_int((int64_t)k * (k + 1))));
-        if (negligible(term, sum))
+        if (negligible(term, sum)) {
+            sum = with_tail(sum, term);
             break;
+        }
         sum = wf_add(sum, term);
     }
     *c = sum;
@@ -217,15 +246,11 @@ fx80 fx_f2xm1(struct fx_ctx *c, fx80 a)
         return fx_sign(a) ? fx_make(true, FX_BIAS, FX_J) : a;
     struct wf x = wf_from_fx(a);
     if (x.exp >= 0 && !(x.exp == 0 && x.m.hi == FX_J && x.m.lo == 0)) {
-        /* Outside [-1, 1] the result is undefined (SDM vol. 2, F2XM1); compute it anyway
-         * as 2^n * 2^f - 1 with |f| <= 1/2, capped before the exponent overflows. */
-        if (x.exp > 15)
-            return x.sign ? fx_make(true, FX_BIAS, FX_J) : wf_round(c, wf_scale(WF_ONE, 0x8000));
-        struct fx_ctx t = fx_ctx_from_control(0x037F);
-        int64_t n = fx_to_int(&t, a, 64);
-        struct wf f = wf_sub(x, wf_int(n));
-        struct wf p = wf_scale(wf_add(wf_expm1(wf_mul(f, WF_LN2)), WF_ONE), (int32_t)n);
-        return wf_round(c, wf_sub(p, WF_ONE));
+        /* Outside [-1, 1] the result is undefined (SDM vol. 2, F2XM1); the silicon
+         * returns the operand, reporting it inexact. */
+        c->flags |= FX_PE;
+        c->rounded_up = false;
+        return a;
     }
     return wf_round(c, wf_expm1(wf_mul(x, WF_LN2)));
 }
@@ -258,7 +283,7 @@ fx80 fx_yl2x(struct fx_ctx *c, fx80 x, fx80 y)
             return fx_invalid(c);
         return fx_make(fx_sign(y), 0, 0);
     }
-    struct wf lx = wf_mul(wf_ln(wf_from_fx(x)), WF_LOG2E);
+    struct wf lx = wf_log2(wf_from_fx(x));
     if (is_inf(y))
         return infinity(fx_sign(y) ^ lx.sign);
     if (is_zero(y))
