@@ -162,11 +162,7 @@ static void examine(struct cpu *cpu)
 /* FSIN and FCOS leave ST(0) and set C2 when |ST(0)| >= 2^63. */
 static bool trig_one(struct fx_ctx *c, fx80 x, bool cosine, fx80 *r)
 {
-    fx80 s, co;
-    if (!fx_sincos(c, x, &s, &co))
-        return false;
-    *r = cosine ? co : s;
-    return true;
+    return fx_sincos(c, x, cosine ? NULL : r, cosine ? r : NULL);
 }
 
 void fpu_unary(struct cpu *cpu, const struct insn *in, unsigned aux)

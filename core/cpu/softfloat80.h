@@ -111,7 +111,8 @@ fx80 fx_f2xm1(struct fx_ctx *c, fx80 a);
 fx80 fx_yl2x(struct fx_ctx *c, fx80 x, fx80 y);     /* y * log2(x) */
 fx80 fx_yl2xp1(struct fx_ctx *c, fx80 x, fx80 y);   /* y * log2(x + 1) */
 fx80 fx_atan2(struct fx_ctx *c, fx80 y, fx80 x);    /* FPATAN: atan(y / x) with quadrant */
-/* FSIN, FCOS, FSINCOS, FPTAN: false (C2 set, operand unchanged) when |a| >= 2^63. */
+/* FSIN, FCOS, FSINCOS, FPTAN: false (C2 set, operand unchanged) when |a| >= 2^63.
+ * fx_sincos computes what is asked for (either pointer may be NULL). */
 bool fx_sincos(struct fx_ctx *c, fx80 a, fx80 *sin_out, fx80 *cos_out);
 bool fx_tan(struct fx_ctx *c, fx80 a, fx80 *tan_out);
 

@@ -297,12 +297,16 @@ fx80 fx_yl2xp1(struct fx_ctx *c, fx80 x, fx80 y)
     if (fx_check_nan2(c, x, y, &r))
         return r;
     fx_note_denormals(c, x, y);
-    if (is_inf(x) || (fx_sign(x) && fx_exp(x) >= FX_BIAS)) {
-        /* Outside the documented range: log2(1 + x) of x <= -1 is invalid, +inf gives
-         * y * inf. */
+    if (is_inf(x)) {
         if (fx_sign(x) || is_zero(y))
             return fx_invalid(c);
         return infinity(fx_sign(y));
+    }
+    if (fx_sign(x) && fx_exp(x) >= FX_BIAS && !is_inf(y)) {
+        /* x <= -1, outside the documented range: the silicon returns x, inexact. */
+        c->flags |= FX_PE;
+        c->rounded_up = false;
+        return x;
     }
     if (is_zero(x)) {
         if (is_inf(y))
@@ -310,7 +314,10 @@ fx80 fx_yl2xp1(struct fx_ctx *c, fx80 x, fx80 y)
         return fx_make(fx_sign(x) ^ fx_sign(y), 0, 0);
     }
     struct wf wx = wf_from_fx(x);
-    struct wf l = wf_mul(wf_2atanh(wf_div(wx, wf_add(wf_int(2), wx))), WF_LOG2E);
+    /* Inside the documented range (|x| < 1 - sqrt(2)/2) 2 atanh(x / (2 + x)) keeps the
+     * relative precision of a small x; beyond it, log2 of the sum. */
+    struct wf l = wx.exp < -2 ? wf_mul(wf_2atanh(wf_div(wx, wf_add(wf_int(2), wx))), WF_LOG2E)
+                              : wf_log2(wf_add(WF_ONE, wx));
     if (is_inf(y))
         return infinity(fx_sign(y) ^ l.sign);
     if (is_zero(y))
@@ -467,23 +474,23 @@ static bool trig_special(struct fx_ctx *c, fx80 a, bool *done, fx80 *nan)
 bool fx_sincos(struct fx_ctx *c, fx80 a, fx80 *sin_out, fx80 *cos_out)
 {
     bool done;
-    if (!trig_special(c, a, &done, sin_out))
+    fx80 special;
+    if (!trig_special(c, a, &done, &special))
         return false;
-    if (done) {
-        *cos_out = *sin_out;
-        return true;
-    }
-    if (is_zero(a)) {
-        *sin_out = a;
-        *cos_out = FX_ONE;
+    if (done || is_zero(a)) {
+        if (sin_out) *sin_out = special;
+        if (cos_out) *cos_out = done ? special : FX_ONE;
+        if (is_zero(a) && sin_out) *sin_out = a;
         return true;
     }
     struct wf s, co;
     wide_sincos(a, &s, &co);
-    /* Both results are rounded; the flags of the two roundings combine, C1 is the
-     * last's. */
-    *cos_out = wf_round(c, co);
-    *sin_out = wf_round(c, s);
+    /* The flags of both roundings combine; C1 is the sine's when both are asked for
+     * (FSINCOS, host silicon), else the one result's. */
+    if (cos_out)
+        *cos_out = wf_round(c, co);
+    if (sin_out)
+        *sin_out = wf_round(c, s);
     return true;
 }
 
