@@ -262,10 +262,10 @@ fx80 fx_yl2x(struct fx_ctx *c, fx80 x, fx80 y)
     fx80 r;
     if (fx_check_nan2(c, x, y, &r))
         return r;
-    fx_note_denormals(c, x, y);
     bool one = magnitude_is_one(x) && !fx_sign(x);
     if (fx_sign(x) && !is_zero(x))
-        return fx_invalid(c);
+        return fx_invalid(c); /* before the denormal check, as on the silicon */
+    fx_note_denormals(c, x, y);
     if (is_zero(x)) {
         if (is_zero(y))
             return fx_invalid(c);
@@ -302,6 +302,11 @@ fx80 fx_yl2xp1(struct fx_ctx *c, fx80 x, fx80 y)
             return fx_invalid(c);
         return infinity(fx_sign(y));
     }
+    /* log2(1 + x) has the sign of x. */
+    if (is_zero(y) && !is_zero(x))
+        return fx_make(fx_sign(x) ^ fx_sign(y), 0, 0);
+    if (is_inf(y) && !is_zero(x))
+        return infinity(fx_sign(x) ^ fx_sign(y));
     if (fx_sign(x) && fx_exp(x) >= FX_BIAS && !is_inf(y)) {
         /* x <= -1, outside the documented range: the silicon returns x, inexact. */
         c->flags |= FX_PE;
