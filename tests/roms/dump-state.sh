@@ -15,10 +15,11 @@ run "$dir/a.txt"; status=$?
 run "$dir/b.txt"
 # The ROM prints on COM1 and halts with interrupts off, in real mode at F000:xxxx.
 for line in "vx86 state 1" "cpu 386 halted" "cs   F000 base 000F0000 limit 0000FFFF rights 009B valid" \
+            "fpu cw 037F sw 0000 tw FFFF top 0" "st7 r7 " \
             "a20 on" "ram 33554432 bytes crc32 "; do
   grep -q "^$line" "$dir/a.txt" || { echo "FAIL: no line '$line'"; fail=1; }
 done
-[ "$(wc -l < "$dir/a.txt")" -eq 22 ] || { echo "FAIL: $(wc -l < "$dir/a.txt") lines, expected 22"; fail=1; }
+[ "$(wc -l < "$dir/a.txt")" -eq 31 ] || { echo "FAIL: $(wc -l < "$dir/a.txt") lines, expected 31"; fail=1; }
 cmp -s "$dir/a.txt" "$dir/b.txt" || { echo "FAIL: two runs gave different dumps"; diff "$dir/a.txt" "$dir/b.txt"; fail=1; }
 [ $fail -eq 0 ] && echo "ok: the final state dumped, the same in two runs" || { echo "---- dump ----"; cat "$dir/a.txt"; }
 exit $fail
