@@ -9,7 +9,7 @@
 #include "host.h"
 
 /* PC/AT interrupt assignments. */
-enum { IRQ_TIMER = 0, IRQ_KEYBOARD = 1, IRQ_COM2 = 3, IRQ_COM1 = 4, IRQ_RTC = 8, IRQ_MOUSE = 12 };
+enum { IRQ_TIMER = 0, IRQ_KEYBOARD = 1, IRQ_COM2 = 3, IRQ_COM1 = 4, IRQ_RTC = 8, IRQ_MOUSE = 12, IRQ_FPU = 13 };
 
 static const uint16_t serial_ports[MACHINE_SERIAL_PORTS] = { 0x3F8, 0x2F8, 0x3E8, 0x2E8 };
 static const uint8_t serial_irqs[MACHINE_SERIAL_PORTS] = { IRQ_COM1, IRQ_COM2, IRQ_COM1, IRQ_COM2 };
@@ -70,6 +70,29 @@ static uint8_t interrupt_acknowledge(void *opaque)
 {
     struct machine *m = opaque;
     return pic_acknowledge(&m->pic);
+}
+
+/* The coprocessor error on the PC/AT (IBM PC/AT Technical Reference, "Math
+ * Coprocessor"): FERR# sets a latch that drives IRQ 13; a write of any value to port
+ * F0h clears it. The latch is the PIC's IRQ 13 line, so the PIC's state saves it. */
+static void fpu_error(void *opaque, bool asserted)
+{
+    struct machine *m = opaque;
+    if (asserted)
+        pic_set_irq(&m->pic, IRQ_FPU, true);
+}
+
+static uint32_t fpu_port_read(void *opaque, uint32_t port, unsigned size)
+{
+    (void)opaque; (void)port; (void)size;
+    return 0xFF;
+}
+
+static void fpu_port_write(void *opaque, uint32_t port, uint32_t value, unsigned size)
+{
+    struct machine *m = opaque;
+    (void)port; (void)value; (void)size;
+    pic_set_irq(&m->pic, IRQ_FPU, false);
 }
 
 /* The keyboard controller and port 92h reset only the CPU (memory and devices keep
@@ -195,6 +218,13 @@ bool machine_init(struct machine *m, const struct machine_config *config, char *
     pic_init(&m->pic, &m->bus, intr_changed, m);
     m->cpu.irq_ack = interrupt_acknowledge;
     m->cpu.irq_opaque = m;
+    m->cpu.ferr_changed = fpu_error;
+    m->cpu.ferr_opaque = m;
+    if (!bus_add_ports(&m->bus, 0xF0, 1, fpu_port_read, fpu_port_write, m)) {
+        snprintf(error, error_size, "cannot register port F0h");
+        machine_free(m);
+        return false;
+    }
     pit_init(&m->pit, &m->bus, &m->sched, pic_line(m, IRQ_TIMER));
     rtc_init(&m->rtc, &m->bus, &m->sched, pic_line(m, IRQ_RTC));
     for (unsigned i = 0; i < MACHINE_SERIAL_PORTS; i++)
