@@ -76,6 +76,7 @@ struct gen {
     struct rng *rng;
     enum mode mode;
     bool code32;
+    bool x87;            /* x87 instructions are generated too */
     struct group g;
 };
 
