@@ -139,6 +139,11 @@ bool cpu_state_check(const struct cpu *cpu, enum cpu_level level, char *why, siz
         snprintf(why, why_size, "LDTR or TR has a descriptor cache no descriptor gives on a %s", cpu_level_name(level));
         return false;
     }
+    /* FLDCW keeps bits 1F3Fh and sets bit 6; FOP has 11 bits (SDM vol. 1, 8.1.5, 8.1.9). */
+    if ((cpu->fpu.cw & ~0x1F3Fu) != 0x0040 || cpu->fpu.fop > 0x7FF) {
+        snprintf(why, why_size, "FPU control word %04X or opcode %03X no x87 can hold", cpu->fpu.cw, cpu->fpu.fop);
+        return false;
+    }
     if (cpu->level < CPU_386 && (cpu->eip > 0xFFFF || cpu->cr0 > 0xFFFF)) {
         snprintf(why, why_size, "EIP %08X or CR0 %08X beyond the %s's 16 bits", (unsigned)cpu->eip,
                  (unsigned)cpu->cr0, cpu_level_name(level));
