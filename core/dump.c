@@ -3,13 +3,17 @@
 #include <inttypes.h>
 #include <zlib.h>
 
+#include "machine.h"
+#include "state.h"
+
 uint32_t state_dump_ram_crc(const struct bus *bus)
 {
     /* crc32() takes an unsigned int length: feed it in 1 GiB pieces. */
     uLong crc = crc32(0L, Z_NULL, 0);
-    for (uint32_t done = 0; done < bus->ram_size;) {
-        uint32_t n = bus->ram_size - done < (1u << 30) ? bus->ram_size - done : 1u << 30;
-        crc = crc32(crc, bus->ram + done, n);
+    struct bus *b = (struct bus *)(uintptr_t)bus; /* bus_ram_host reads only */
+    for (uint64_t done = 0; done < bus->ram_size;) {
+        uInt n = bus->ram_size - done < (1u << 30) ? (uInt)(bus->ram_size - done) : 1u << 30;
+        crc = crc32(crc, bus_ram_host(b, done, n), n);
         done += n;
     }
     return (uint32_t)crc;
@@ -66,6 +70,21 @@ bool state_dump(FILE *out, struct cpu *cpu, uint64_t guest_ns)
     if (cpu->has_fpu)
         dump_fpu(out, &cpu->fpu);
     fprintf(out, "a20 %s\n", cpu->bus->a20_enabled ? "on" : "off");
-    fprintf(out, "ram %" PRIu32 " bytes crc32 %08" PRIX32 "\n", cpu->bus->ram_size, state_dump_ram_crc(cpu->bus));
+    fprintf(out, "ram %" PRIu64 " bytes crc32 %08" PRIX32 "\n", cpu->bus->ram_size, state_dump_ram_crc(cpu->bus));
     return !ferror(out);
+}
+
+bool state_dump_components(FILE *out, const struct machine *m)
+{
+    bool ok = true;
+    for (size_t i = 0; i < m->component_count; i++) {
+        const struct machine_component *c = &m->components[i];
+        struct state_buffer b = { 0 };
+        state_save_fields(&b, c->desc, c->state);
+        ok &= !b.failed;
+        uLong crc = crc32(crc32(0L, Z_NULL, 0), b.data, (uInt)b.len);
+        fprintf(out, "component %s crc32 %08" PRIX32 "\n", c->section, (uint32_t)crc);
+        state_buffer_free(&b);
+    }
+    return ok && !ferror(out);
 }

@@ -16,6 +16,13 @@
  * failed. */
 bool state_dump(FILE *out, struct cpu *cpu, uint64_t guest_ns);
 
+/* One line per component of the machine (its state-file section name, then the CRC-32
+ * of its saved fields as the state file holds them: little-endian whatever the host),
+ * so a difference in any device's state shows in the dump. False if writing or memory
+ * failed. */
+struct machine;
+bool state_dump_components(FILE *out, const struct machine *m);
+
 /* CRC-32 of the CPU's guest RAM, as the dump gives it. */
 uint32_t state_dump_ram_crc(const struct bus *bus);
 

@@ -8,12 +8,6 @@
 
 #include "host.h"
 
-/* PC/AT interrupt assignments. */
-enum { IRQ_TIMER = 0, IRQ_KEYBOARD = 1, IRQ_COM2 = 3, IRQ_COM1 = 4, IRQ_RTC = 8, IRQ_MOUSE = 12, IRQ_FPU = 13 };
-
-static const uint16_t serial_ports[MACHINE_SERIAL_PORTS] = { 0x3F8, 0x2F8, 0x3E8, 0x2E8 };
-static const uint8_t serial_irqs[MACHINE_SERIAL_PORTS] = { IRQ_COM1, IRQ_COM2, IRQ_COM1, IRQ_COM2 };
-
 /* Real-time slices are sized from this many instructions per second until measured. */
 #define REALTIME_SLICE_MAX_INSNS 200000u
 #define REALTIME_SLICE_MIN_INSNS 1000u
@@ -36,77 +30,16 @@ uint64_t machine_now(const struct machine *m)
 
 static uint64_t now_callback(void *opaque) { return machine_now(opaque); }
 
-/* ---- lines from devices ---- */
+/* ---- requests from the board ---- */
 
-static struct irq_line pic_line(struct machine *m, unsigned irq)
+void machine_request_cpu_reset(struct machine *m)
 {
-    return (struct irq_line){ pic_set_irq, &m->pic, irq };
-}
-
-/* A serial port's view of its shared line. */
-static void shared_irq_set(void *opaque, unsigned which, bool level)
-{
-    struct shared_irq *share = opaque;
-    share->level[which] = level;
-    pic_set_irq(&share->m->pic, share->irq, share->level[0] || share->level[1]);
-}
-
-static struct irq_line serial_line(struct machine *m, unsigned port)
-{
-    /* Ports 0 and 2 share the record of port 0, ports 1 and 3 that of port 1. */
-    struct shared_irq *share = &m->serial_irq[port & 1];
-    share->m = m;
-    share->irq = serial_irqs[port];
-    return (struct irq_line){ shared_irq_set, share, port >> 1 };
-}
-
-static void intr_changed(void *opaque, bool level)
-{
-    struct machine *m = opaque;
-    cpu_set_intr_line(&m->cpu, level);
-}
-
-static uint8_t interrupt_acknowledge(void *opaque)
-{
-    struct machine *m = opaque;
-    return pic_acknowledge(&m->pic);
-}
-
-/* The coprocessor error on the PC/AT (IBM PC/AT Technical Reference, "Math
- * Coprocessor"): FERR# sets a latch that drives IRQ 13; a write of any value to port
- * F0h clears it. The latch is the PIC's IRQ 13 line, so the PIC's state saves it. */
-static void fpu_error(void *opaque, bool asserted)
-{
-    struct machine *m = opaque;
-    if (asserted)
-        pic_set_irq(&m->pic, IRQ_FPU, true);
-}
-
-static uint32_t fpu_port_read(void *opaque, uint32_t port, unsigned size)
-{
-    (void)opaque; (void)port; (void)size;
-    return 0xFF;
-}
-
-static void fpu_port_write(void *opaque, uint32_t port, uint32_t value, unsigned size)
-{
-    struct machine *m = opaque;
-    (void)port; (void)value; (void)size;
-    pic_set_irq(&m->pic, IRQ_FPU, false);
-}
-
-/* The keyboard controller and port 92h reset only the CPU (memory and devices keep
- * their state: that is how a 286 returns from protected mode). */
-static void request_cpu_reset(void *opaque)
-{
-    struct machine *m = opaque;
     m->reset_requested = true;
     cpu_stop_slice(&m->cpu);
 }
 
-static void request_power_off(void *opaque)
+void machine_request_power_off(struct machine *m)
 {
-    struct machine *m = opaque;
     m->power_off_requested = true;
     cpu_stop_slice(&m->cpu);
 }
@@ -136,59 +69,6 @@ static bool map_bios(struct machine *m, char *error, size_t error_size)
     return true;
 }
 
-/* Civil date from days since 1970-01-01 (proleptic Gregorian). */
-static void civil_from_days(int64_t days, int *year, unsigned *month, unsigned *day)
-{
-    days += 719468;
-    int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-    unsigned doe = (unsigned)(days - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153;
-    *day = doy - (153 * mp + 2) / 5 + 1;
-    *month = mp < 10 ? mp + 3 : mp - 9;
-    *year = (int)(yoe + era * 400 + (*month <= 2));
-}
-
-static void rtc_time_from_unix(int64_t t, struct rtc_time *out)
-{
-    int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
-    int64_t secs = t - days * 86400;
-    int year;
-    unsigned month, day;
-    civil_from_days(days, &year, &month, &day);
-    *out = (struct rtc_time){ 0 };
-    out->year = year;
-    out->month = month;
-    out->day = day;
-    out->hour = (unsigned)(secs / 3600);
-    out->minute = (unsigned)(secs / 60 % 60);
-    out->second = (unsigned)(secs % 60);
-}
-
-/* The CMOS fields BIOSes read for the memory size and the equipment (IBM PC/AT
- * Technical Reference, CMOS RAM address map). */
-static void fill_cmos(struct machine *m)
-{
-    uint32_t kib = m->bus.ram_size / 1024;
-    uint32_t extended = kib > 1024 ? kib - 1024 : 0;
-    if (extended > 0xFFFF)
-        extended = 0xFFFF;
-    uint32_t above_16m = m->bus.ram_size > (16u << 20) ? (m->bus.ram_size - (16u << 20)) >> 16 : 0;
-    if (above_16m > 0xFFFF)
-        above_16m = 0xFFFF;
-    rtc_set_byte(&m->rtc, 0x14, 0x00); /* equipment: no floppy yet, EGA/VGA, no coprocessor */
-    rtc_set_byte(&m->rtc, 0x15, 0x80); /* base memory: 640 KiB */
-    rtc_set_byte(&m->rtc, 0x16, 0x02);
-    rtc_set_byte(&m->rtc, 0x17, (uint8_t)extended);
-    rtc_set_byte(&m->rtc, 0x18, (uint8_t)(extended >> 8));
-    rtc_set_byte(&m->rtc, 0x30, (uint8_t)extended);
-    rtc_set_byte(&m->rtc, 0x31, (uint8_t)(extended >> 8));
-    rtc_set_byte(&m->rtc, 0x34, (uint8_t)above_16m);
-    rtc_set_byte(&m->rtc, 0x35, (uint8_t)(above_16m >> 8));
-    rtc_update_checksum(&m->rtc);
-}
-
 static uint32_t addressable_ram(enum cpu_level level, uint32_t requested)
 {
     uint32_t limit = level < CPU_286 ? 0x100000u : level == CPU_286 ? 0xF00000u : 0xE0000000u;
@@ -214,37 +94,17 @@ bool machine_init(struct machine *m, const struct machine_config *config, char *
         return false;
     }
     sched_init(&m->sched, now_callback, m);
-
-    pic_init(&m->pic, &m->bus, intr_changed, m);
-    m->cpu.irq_ack = interrupt_acknowledge;
-    m->cpu.irq_opaque = m;
-    m->cpu.ferr_changed = fpu_error;
-    m->cpu.ferr_opaque = m;
-    if (!bus_add_ports(&m->bus, 0xF0, 1, fpu_port_read, fpu_port_write, m)) {
-        snprintf(error, error_size, "cannot register port F0h");
-        machine_free(m);
-        return false;
-    }
-    pit_init(&m->pit, &m->bus, &m->sched, pic_line(m, IRQ_TIMER));
-    rtc_init(&m->rtc, &m->bus, &m->sched, pic_line(m, IRQ_RTC));
-    for (unsigned i = 0; i < MACHINE_SERIAL_PORTS; i++)
-        uart_init(&m->uart[i], &m->bus, &m->sched, serial_ports[i], serial_line(m, i), config->serial[i]);
-    ps2kbd_init(&m->kbd, &m->sched);
-    ps2mouse_init(&m->mouse, &m->sched);
-    kbc_init(&m->kbc, &m->bus, &m->sched, pic_line(m, IRQ_KEYBOARD), pic_line(m, IRQ_MOUSE), &m->kbd, &m->mouse,
-             request_cpu_reset, m);
-    sysctrl_init(&m->sysctrl, &m->bus, &m->sched, &m->pit, request_cpu_reset, request_power_off, m);
-    debugcon_init(&m->debugcon, &m->bus, config->debugcon);
-    postcode_init(&m->postcode, &m->bus, config->postcode);
-
-    if (config->cmos)
-        rtc_load_nvram(&m->rtc, config->cmos);
-    struct rtc_time start;
-    rtc_time_from_unix(config->rtc_start_unix, &start);
-    rtc_set_time(&m->rtc, &start);
-    fill_cmos(m);
     m->host_origin_ns = host_monotonic_ns();
     return true;
+}
+
+void machine_set_components(struct machine *m, const struct machine_component *list, size_t count,
+                            void (*after_reset)(void *board), void *board)
+{
+    m->components = list;
+    m->component_count = count;
+    m->after_reset = after_reset;
+    m->board = board;
 }
 
 void machine_free(struct machine *m)
@@ -258,17 +118,11 @@ void machine_free(struct machine *m)
 void machine_reset(struct machine *m)
 {
     cpu_reset(&m->cpu);
-    pic_reset(&m->pic);
-    pit_reset(&m->pit);
-    rtc_reset(&m->rtc);
-    for (unsigned i = 0; i < MACHINE_SERIAL_PORTS; i++)
-        uart_reset(&m->uart[i]);
-    ps2kbd_reset(&m->kbd);
-    ps2mouse_reset(&m->mouse);
-    kbc_reset(&m->kbc);
-    sysctrl_reset(&m->sysctrl);
-    postcode_reset(&m->postcode);
-    m->cpu.intr_line = pic_intr_pending(&m->pic);
+    for (size_t i = 0; i < m->component_count; i++)
+        if (m->components[i].reset)
+            m->components[i].reset(m->components[i].state);
+    if (m->after_reset)
+        m->after_reset(m->board);
 }
 
 /* ---- running ---- */

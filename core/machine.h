@@ -1,5 +1,6 @@
-/* The PC: one struct that owns the CPU, memory, every device and guest time. Frontends
- * configure it, feed it input through the device APIs, and run it in slices. */
+/* The machine: the CPU, memory, guest time and the run loop, and a list of the board's
+ * components it resets and saves without knowing what they are. The board
+ * (devices/pc.h) builds one and wires its chips to it; frontends run it in slices. */
 #ifndef VX86_MACHINE_H
 #define VX86_MACHINE_H
 
@@ -8,21 +9,11 @@
 #include <stdint.h>
 
 #include "bus.h"
-#include "chardev.h"
 #include "cpu.h"
-#include "debugcon.h"
-#include "kbc.h"
-#include "pic.h"
-#include "pit.h"
-#include "postcode.h"
-#include "ps2kbd.h"
-#include "ps2mouse.h"
-#include "rtc.h"
 #include "sched.h"
-#include "sysctrl.h"
-#include "uart.h"
 
-#define MACHINE_SERIAL_PORTS 4
+struct state_desc;
+
 #define MACHINE_DEFAULT_RAM_MB 32
 /* Below the ROM and MMIO hole at the top of the 4 GiB space. */
 #define MACHINE_MAX_RAM_MB 3584u
@@ -41,11 +32,6 @@ struct machine_config {
     size_t bios_size;
     enum clock_mode clock;
     unsigned icount_shift;      /* ns per instruction = 1 << shift, deterministic clock */
-    const struct chardev *serial[MACHINE_SERIAL_PORTS]; /* NULL: nothing attached */
-    const struct chardev *debugcon;
-    const struct chardev *postcode;
-    int64_t rtc_start_unix;     /* the RTC's time at power-on, seconds since 1970 UTC */
-    const uint8_t *cmos;        /* 128 bytes of saved CMOS RAM, or NULL */
 };
 
 enum machine_stop {
@@ -56,24 +42,33 @@ enum machine_stop {
     MACHINE_STOP_POINT,   /* the CPU has retired stop_icount instructions (machine_stop_at) */
 };
 
+/* A part of the board the machine resets and saves, without knowing what it is: a
+ * device's state struct, its field table and its reset. */
+struct machine_component {
+    const char *section;        /* its name in state files */
+    const struct state_desc *desc;
+    void *state;
+    void (*reset)(void *state); /* the hardware reset line; NULL: none */
+    /* A state file written before this component existed lacks its section: the
+     * component then stays as reset (no such device was there to save). */
+    bool optional;
+};
+
 struct machine {
     struct machine_config config;
     struct bus bus;
     struct cpu cpu;
     struct scheduler sched;
-    struct pic pic;
-    struct pit pit;
-    struct rtc rtc;
-    struct uart uart[MACHINE_SERIAL_PORTS];
-    struct ps2kbd kbd;
-    struct ps2mouse mouse;
-    struct kbc kbc;
-    struct sysctrl sysctrl;
-    struct debugcon debugcon;
-    struct postcode postcode;
     uint8_t *bios_copy;         /* the ROM as mapped (the bus points into it) */
-    /* COM1/COM3 and COM2/COM4 share IRQ 4 and 3: the line is high while either drives it. */
-    struct shared_irq { struct machine *m; unsigned irq; bool level[2]; } serial_irq[MACHINE_SERIAL_PORTS];
+    /* The board's parts, in the order they are reset, saved and restored (the board
+     * puts the interrupt controller last: the others re-drive their lines as they are
+     * restored, and its own saved pins must be what remains). */
+    const struct machine_component *components;
+    size_t component_count;
+    /* Called after a reset of every component, for what spans them (the CPU's INTR
+     * input from the interrupt controller). */
+    void (*after_reset)(void *board);
+    void *board;
 
     /* Guest time. */
     uint64_t time_ns;           /* guest time when the current slice started */
@@ -87,11 +82,20 @@ struct machine {
     uint64_t stop_icount;       /* machine_run returns once cpu.icount reaches it; 0: never */
 };
 
-/* Builds the machine; on failure returns false with a message in 'error'. */
+/* Builds the frame of a machine: memory, the CPU, the ROM, guest time. The board adds
+ * its devices and then machine_set_components. On failure returns false with a
+ * message in 'error'. */
 bool machine_init(struct machine *m, const struct machine_config *config, char *error, size_t error_size);
 void machine_free(struct machine *m);
-/* A hardware reset: the CPU and every device, as the reset line does. */
+void machine_set_components(struct machine *m, const struct machine_component *list, size_t count,
+                            void (*after_reset)(void *board), void *board);
+/* A hardware reset: the CPU and every component, as the reset line does. */
 void machine_reset(struct machine *m);
+/* What the board's chips ask of the machine: reset the CPU alone (the 8042's and port
+ * 92h's reset lines: memory and devices keep their state, which is how a 286 leaves
+ * protected mode), or turn the power off. Both take effect between instructions. */
+void machine_request_cpu_reset(struct machine *m);
+void machine_request_power_off(struct machine *m);
 /* ---- the machine as a state file (machine_state.c) ---- */
 struct statefile;
 struct statefile_writer;
@@ -116,8 +120,9 @@ bool machine_state_config(struct statefile *f, struct machine_state_info *info, 
  * message naming the section and what is wrong; the machine is then unusable. */
 bool machine_load_state(struct machine *m, struct statefile *f, char *error, size_t error_size);
 
-/* The field table of a section that is one (machine, bus, cpu, pit, com1...), or NULL:
- * where each field lies in its payload, for tools that edit state files. */
+/* The field table of one of the machine's own sections (machine, bus, cpu), or NULL:
+ * where each field lies in its payload, for tools that edit state files (the board
+ * answers for its devices' sections). */
 struct state_desc;
 const struct state_desc *machine_state_section_desc(const char *section);
 

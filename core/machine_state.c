@@ -52,43 +52,14 @@ struct bus_record { uint8_t a20_sources; };
 static const struct state_field bus_fields[] = { STATE_UINT(struct bus_record, a20_sources) };
 static const struct state_desc bus_desc = STATE_DESC("bus", 1, bus_fields, NULL);
 
-/* The components with a field table, in the order they are restored. The PIC comes
- * last: the others re-drive their interrupt lines as they are restored, and the PIC's
- * own saved pins and latches must be what remains. */
-struct component {
-    const char *section;
-    const struct state_desc *desc;
-    size_t offset;
-};
-#define COMPONENT(name, desc, member) { name, &desc, offsetof(struct machine, member) }
-static const struct component components[] = {
-    COMPONENT("cpu", cpu_state_desc, cpu),
-    COMPONENT("pit", pit_state_desc, pit),
-    COMPONENT("rtc", rtc_state_desc, rtc),
-    COMPONENT("com1", uart_state_desc, uart[0]),
-    COMPONENT("com2", uart_state_desc, uart[1]),
-    COMPONENT("com3", uart_state_desc, uart[2]),
-    COMPONENT("com4", uart_state_desc, uart[3]),
-    COMPONENT("ps2kbd", ps2kbd_state_desc, kbd),
-    COMPONENT("ps2mouse", ps2mouse_state_desc, mouse),
-    COMPONENT("kbc", kbc_state_desc, kbc),
-    COMPONENT("sysctrl", sysctrl_state_desc, sysctrl),
-    COMPONENT("postcode", postcode_state_desc, postcode),
-    COMPONENT("pic", pic_state_desc, pic),
-};
-#define COMPONENT_COUNT (sizeof components / sizeof components[0])
-
-static void *component_of(struct machine *m, const struct component *c) { return (uint8_t *)m + c->offset; }
-
 const struct state_desc *machine_state_section_desc(const char *section)
 {
     if (!strcmp(section, "machine"))
         return &record_desc;
     if (!strcmp(section, "bus"))
         return &bus_desc;
-    for (size_t i = 0; i < COMPONENT_COUNT; i++)
-        if (!strcmp(section, components[i].section))
-            return components[i].desc;
+    if (!strcmp(section, "cpu"))
+        return &cpu_state_desc;
     return NULL;
 }
 
@@ -128,21 +99,21 @@ bool machine_save_state(struct machine *m, struct statefile_writer *w)
     state_put_compressed(&blob, m->bios_copy, m->config.bios_size);
     statefile_add(w, "bios", BLOB_VERSION, &blob);
     state_buffer_free(&blob);
-    state_put_compressed(&blob, m->bus.ram, m->bus.ram_size);
+    state_put_compressed(&blob, bus_ram_host(&m->bus, 0, m->bus.ram_size), m->bus.ram_size);
     statefile_add(w, "ram", BLOB_VERSION, &blob);
     state_buffer_free(&blob);
 
     struct bus_record bus = { m->bus.a20_sources };
     add_fields(w, "bus", &bus_desc, &bus);
-    for (size_t i = 0; i < COMPONENT_COUNT; i++)
-        add_fields(w, components[i].section, components[i].desc, component_of(m, &components[i]));
+    add_fields(w, "cpu", &cpu_state_desc, &m->cpu);
+    for (size_t i = 0; i < m->component_count; i++)
+        add_fields(w, m->components[i].section, m->components[i].desc, m->components[i].state);
 
     /* Pending events by registration order and name. An event overdue under the
      * real-time clock (the host ran on past it) is due at once after the restore. */
     struct state_buffer ev = { 0 };
     state_put_uint(&ev, (uint64_t)m->sched.count, 4);
-    for (int i = 0; i < m->sched.count; i++) {
-        const struct event *e = m->sched.events[i];
+    for (const struct event *e = m->sched.first; e; e = e->next) {
         state_put_string(&ev, e->name);
         state_put_uint(&ev, e->armed, 1);
         state_put_uint(&ev, e->armed && e->when < now ? now : e->armed ? e->when : 0, 8);
@@ -267,6 +238,49 @@ bool machine_state_config(struct statefile *f, struct machine_state_info *info, 
     return true;
 }
 
+/* The first event of this name the file has not yet given a state to. */
+static struct event *first_untaken_event(struct machine *m, const char *name, bool *taken)
+{
+    size_t i = 0;
+    for (struct event *e = m->sched.first; e; e = e->next, i++)
+        if (!taken[i] && !strcmp(e->name, name)) {
+            taken[i] = true;
+            return e;
+        }
+    return NULL;
+}
+
+static bool load_event_list(struct machine *m, struct state_buffer *bp, uint32_t count, uint64_t now, bool *taken,
+                            char *error, size_t error_size)
+{
+    struct state_buffer b = *bp;
+    for (uint32_t i = 0; i < count && !b.failed; i++) {
+        char name[STATE_STRING_MAX + 1];
+        state_get_string(&b, name);
+        uint64_t armed = state_get_uint(&b, 1), when = state_get_uint(&b, 8);
+        if (b.failed)
+            break;
+        /* Events are matched by name, the k-th of a name in the file to the k-th of
+         * that name here; one the machine lacks means a device it does not have. The
+         * machine's events the file lacks belong to devices added since: not armed. */
+        struct event *e = first_untaken_event(m, name, taken);
+        if (!e) {
+            snprintf(error, error_size, "section 'events': event %u is '%s'; this machine has no such device",
+                     (unsigned)i + 1, name);
+            return false;
+        }
+        if (armed > 1 || (armed && when < now)) {
+            snprintf(error, error_size, "section 'events': event '%s' is due at %llu ns, before the saved guest time %llu ns",
+                     name, (unsigned long long)when, (unsigned long long)now);
+            return false;
+        }
+        e->armed = armed != 0;
+        e->when = armed ? when : 0;
+    }
+    *bp = b;
+    return true;
+}
+
 static bool load_events(struct machine *m, struct statefile *f, uint64_t now, char *error, size_t error_size)
 {
     struct statefile_section *s = need(f, "events", error, error_size);
@@ -279,31 +293,15 @@ static bool load_events(struct machine *m, struct statefile *f, uint64_t now, ch
     }
     struct state_buffer b = statefile_section_reader(s);
     uint32_t count = (uint32_t)state_get_uint(&b, 4);
-    if (!b.failed && count != (uint32_t)m->sched.count) {
-        snprintf(error, error_size, "section 'events': %u timed events, this machine has %d", (unsigned)count,
-                 m->sched.count);
+    bool *taken = calloc((size_t)m->sched.count + 1, sizeof *taken);
+    if (!taken) {
+        snprintf(error, error_size, "section 'events': out of memory");
         return false;
     }
-    for (uint32_t i = 0; i < count && !b.failed; i++) {
-        struct event *e = m->sched.events[i];
-        char name[STATE_STRING_MAX + 1];
-        state_get_string(&b, name);
-        uint64_t armed = state_get_uint(&b, 1), when = state_get_uint(&b, 8);
-        if (b.failed)
-            break;
-        if (strcmp(name, e->name) != 0) {
-            snprintf(error, error_size, "section 'events': event %u is '%s'; this machine has no such device there (it has '%s')",
-                     (unsigned)i + 1, name, e->name);
-            return false;
-        }
-        if (armed > 1 || (armed && when < now)) {
-            snprintf(error, error_size, "section 'events': event '%s' is due at %llu ns, before the saved guest time %llu ns",
-                     name, (unsigned long long)when, (unsigned long long)now);
-            return false;
-        }
-        e->armed = armed != 0;
-        e->when = armed ? when : 0;
-    }
+    bool ok = load_event_list(m, &b, count, now, taken, error, error_size);
+    free(taken);
+    if (!ok)
+        return false;
     if (b.failed || state_remaining(&b)) {
         snprintf(error, error_size, "section 'events': %llu bytes, too %s for the %u events it counts",
                  (unsigned long long)s->size, b.failed ? "short" : "long", (unsigned)count);
@@ -339,11 +337,11 @@ bool machine_load_state(struct machine *m, struct statefile *f, char *error, siz
         return false;
     struct state_buffer b = statefile_section_reader(ram);
     char why[200];
-    if (!state_get_compressed(&b, m->bus.ram, m->bus.ram_size, why, sizeof why)) {
+    if (!state_get_compressed(&b, bus_ram_host(&m->bus, 0, m->bus.ram_size), m->bus.ram_size, why, sizeof why)) {
         snprintf(error, error_size, "section 'ram': %s", why);
         return false;
     }
-    memset(m->bus.code_bitmap, 0, (m->bus.ram_size / BUS_PAGE_SIZE + 7) / 8);
+    bus_forget_code(&m->bus);
 
     struct bus_record bus;
     if (!load_fields(f, "bus", &bus_desc, &bus, error, error_size))
@@ -355,18 +353,20 @@ bool machine_load_state(struct machine *m, struct statefile *f, char *error, siz
     bus_set_a20_source(&m->bus, A20_SOURCE_KBC, bus.a20_sources & A20_SOURCE_KBC);
     bus_set_a20_source(&m->bus, A20_SOURCE_PORT92, bus.a20_sources & A20_SOURCE_PORT92);
 
-    for (size_t i = 0; i < COMPONENT_COUNT; i++) {
-        const struct component *c = &components[i];
-        if (!load_fields(f, c->section, c->desc, component_of(m, c), error, error_size))
+    if (!load_fields(f, "cpu", &cpu_state_desc, &m->cpu, error, error_size))
+        return false;
+    /* The CPU's clock restarts from its restored count. */
+    m->slice_icount = m->cpu.icount;
+    if (!cpu_state_check(&m->cpu, m->config.cpu_level, why, sizeof why)) {
+        snprintf(error, error_size, "section 'cpu': %s", why);
+        return false;
+    }
+    for (size_t i = 0; i < m->component_count; i++) {
+        const struct machine_component *c = &m->components[i];
+        if (c->optional && !statefile_has(f, c->section))
+            continue;
+        if (!load_fields(f, c->section, c->desc, c->state, error, error_size))
             return false;
-        if (c->desc == &cpu_state_desc) {
-            /* The CPU's clock restarts from its restored count. */
-            m->slice_icount = m->cpu.icount;
-            if (!cpu_state_check(&m->cpu, m->config.cpu_level, why, sizeof why)) {
-                snprintf(error, error_size, "section 'cpu': %s", why);
-                return false;
-            }
-        }
     }
     if (!load_events(m, f, rec.guest_ns, error, error_size))
         return false;

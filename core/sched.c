@@ -1,10 +1,11 @@
 #include "sched.h"
 
-#include <stdio.h>
-#include <stdlib.h>
+#include <stddef.h>
+
 
 void sched_init(struct scheduler *s, uint64_t (*now_fn)(void *), void *opaque)
 {
+    s->first = s->last = NULL;
     s->count = 0;
     s->now_fn = now_fn;
     s->now_opaque = opaque;
@@ -20,12 +21,13 @@ void sched_set_slice(struct scheduler *s, uint64_t end, void (*cut)(void *opaque
 
 void event_init(struct scheduler *s, struct event *e, const char *name, event_fn fn, void *opaque)
 {
-    if (s->count >= SCHED_MAX_EVENTS) {
-        fprintf(stderr, "vx86: internal error: more than %d timed events\n", SCHED_MAX_EVENTS);
-        abort();
-    }
-    *e = (struct event){ name, fn, opaque, 0, false };
-    s->events[s->count++] = e;
+    *e = (struct event){ name, fn, opaque, 0, false, NULL };
+    if (s->last)
+        s->last->next = e;
+    else
+        s->first = e;
+    s->last = e;
+    s->count++;
 }
 
 void event_arm(struct scheduler *s, struct event *e, uint64_t when)
@@ -45,19 +47,19 @@ void event_cancel(struct scheduler *s, struct event *e)
 uint64_t sched_next_deadline(const struct scheduler *s)
 {
     uint64_t next = SCHED_NEVER;
-    for (int i = 0; i < s->count; i++)
-        if (s->events[i]->armed && s->events[i]->when < next)
-            next = s->events[i]->when;
+    for (const struct event *e = s->first; e; e = e->next)
+        if (e->armed && e->when < next)
+            next = e->when;
     return next;
 }
 
-/* Events are few (one or two per device), so a scan beats a heap here. */
+/* Events are few (one or two per device), so a scan beats a heap here. Of events due
+ * at the same time, the one registered first fires first. */
 void sched_run_due(struct scheduler *s, uint64_t now)
 {
     for (;;) {
         struct event *due = NULL;
-        for (int i = 0; i < s->count; i++) {
-            struct event *e = s->events[i];
+        for (struct event *e = s->first; e; e = e->next) {
             if (e->armed && e->when <= now && (!due || e->when < due->when))
                 due = e;
         }

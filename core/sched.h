@@ -7,7 +7,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define SCHED_MAX_EVENTS 64
 #define SCHED_NEVER UINT64_MAX
 
 typedef void (*event_fn)(void *opaque);
@@ -18,10 +17,13 @@ struct event {
     void *opaque;
     uint64_t when;   /* guest ns; meaningful while armed */
     bool armed;
+    struct event *next; /* the queue's list, in registration order */
 };
 
 struct scheduler {
-    struct event *events[SCHED_MAX_EVENTS];
+    /* Every registered event, in registration order (the order state files list
+     * them in). A list through the events themselves: no limit, no allocation. */
+    struct event *first, *last;
     int count;
     /* The current guest time, supplied by the machine (it depends on the clock mode and
      * on how far the CPU has run into its slice). */

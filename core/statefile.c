@@ -164,6 +164,14 @@ struct statefile_section *statefile_take(struct statefile *f, const char *name)
     return NULL;
 }
 
+bool statefile_has(const struct statefile *f, const char *name)
+{
+    for (uint32_t i = 0; i < f->count; i++)
+        if (!strcmp(f->sections[i].name, name))
+            return true;
+    return false;
+}
+
 const struct statefile_section *statefile_unused(const struct statefile *f)
 {
     for (uint32_t i = 0; i < f->count; i++)

@@ -65,6 +65,8 @@ bool statefile_parse(struct statefile *f, const uint8_t *data, size_t size, bool
                      size_t error_size);
 /* The section of that name, or NULL; marks it used. */
 struct statefile_section *statefile_take(struct statefile *f, const char *name);
+/* Whether the file has a section of that name (not marking it used). */
+bool statefile_has(const struct statefile *f, const char *name);
 /* The first section no loader took, or NULL. */
 const struct statefile_section *statefile_unused(const struct statefile *f);
 /* A buffer that reads the section's payload. */

@@ -4,10 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "disk_file.h"
 #include "dump.h"
 #include "firmware.h"
 #include "host.h"
 #include "machine.h"
+#include "pc.h"
 #include "options.h"
 #include "outfile.h"
 #include "session.h"
@@ -15,6 +17,7 @@
 #include "state_io.h"
 #include "statefile.h"
 #include "streams.h"
+#include "textscreen.h"
 #include "version.h"
 
 /* How often a -serial file:FIFO with no reader is tried again, and after how long
@@ -25,18 +28,22 @@
 /* Everything one run owns; one instance, on the heap (the machine is large). */
 struct run {
     struct options options;
-    struct machine machine;
+    struct pc pc;
     struct text_watch watch;
     struct stdin_buffer input;
     struct stream serial[MAX_SERIAL], debugcon, post;
     struct session session;
     uint8_t *bios;
     size_t bios_size;
+    struct disk_file *disk[MAX_DRIVES];      /* in the order of options.drives */
+    uint8_t *option_rom[MAX_OPTION_ROMS];
+    size_t option_rom_size[MAX_OPTION_ROMS];
     uint8_t cmos[128];
     bool have_cmos;
     bool machine_built;
     struct outfile cmos_out;    /* -cmos, begun before the run, committed at exit */
     struct outfile dump;        /* -dump-state, likewise */
+    struct outfile screen_dump; /* -screen-dump, likewise */
     struct outfile state_out;   /* -state-out, likewise */
     uint64_t start_ns;          /* the -timeout clock starts before any stream opens */
     bool stdout_reported;       /* one message for stdout, however many streams use it */
@@ -55,10 +62,11 @@ static const char *stream_file(const struct stream_spec *spec)
  * is opened for writing. One line per option that names a file. */
 static bool check_conflicts(const struct options *o)
 {
-    const struct file_use uses[] = {
+    struct file_use uses[] = {
         { "-bios", o->bios_path, false },
         { "-cmos", o->cmos_path, true },      /* read at start, written at exit */
         { "-dump-state", o->dump_state_path, true },
+        { "-screen-dump", o->screen_dump_path, true },
         /* -state-out may name the -state-in file: it is read whole before the run and
          * replaced only when the new state is complete. */
         { "-state-in", o->state_out_path && o->state_in_path && !strcmp(o->state_in_path, o->state_out_path)
@@ -70,8 +78,17 @@ static bool check_conflicts(const struct options *o)
         { "-serial (COM4)", stream_file(&o->serial[3]), true },
         { "-debugcon", stream_file(&o->debugcon), true },
         { "-post", stream_file(&o->post), true },
+        /* the disk images: written unless -snapshot or a CD-ROM (filled in below) */
+        { 0 }, { 0 }, { 0 }, { 0 }, { 0 }, { 0 },
     };
+    _Static_assert(MAX_DRIVES == 6, "one empty line above per drive");
+    const size_t first_drive_use = sizeof uses / sizeof uses[0] - MAX_DRIVES;
+    for (int i = 0; i < o->drive_count; i++) {
+        const struct drive_spec *d = &o->drives[i];
+        uses[first_drive_use + i] = (struct file_use){ d->flag, d->path, !o->snapshot && !d->cdrom };
+    }
     _Static_assert(MAX_SERIAL == 4, "one line above per serial port");
+    _Static_assert(MAX_OPTION_ROMS == PC_MAX_OPTION_ROMS && BOOT_SLOTS == PC_BOOT_SLOTS, "options and board agree");
     char why[1024];
     if (check_file_conflicts(uses, sizeof uses / sizeof uses[0], why, sizeof why))
         return true;
@@ -118,6 +135,11 @@ static bool load_state_file(struct run *r)
                 path, o->cmos_path);
         return false;
     }
+    if (o->boot_order[0]) {
+        fprintf(stderr, "vx86: -state-in %s: -boot %s cannot be used with it: the boot order is in the saved CMOS RAM\n",
+                path, o->boot_order);
+        return false;
+    }
     if (!state_file_read("-state-in", path, &r->state_data, &r->state_size))
         return false;
     r->state = malloc(sizeof *r->state);
@@ -160,8 +182,109 @@ static bool load_state_file(struct run *r)
     return true;
 }
 
+/* The disk images, opened before the machine is built (every problem with one is a
+ * start-up error naming it). */
+static bool open_disks(struct run *r)
+{
+    const struct options *o = &r->options;
+    for (int i = 0; i < o->drive_count; i++) {
+        const struct drive_spec *d = &o->drives[i];
+        char error[512];
+        r->disk[i] = disk_file_open(d->flag, d->path, o->snapshot, d->cdrom, error, sizeof error);
+        if (!r->disk[i]) {
+            fprintf(stderr, "vx86: %s\n", error);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* A disk's section in state files: "disk.floppy0", "disk.ide2". */
+static void disk_section(const struct drive_spec *d, char *name, size_t size)
+{
+    snprintf(name, size, "disk.%s%d", d->interface == DRIVE_IDE ? "ide" : "floppy", d->index);
+}
+
+static void save_disks(struct run *r, struct statefile_writer *w)
+{
+    for (int i = 0; i < r->options.drive_count; i++) {
+        char name[32];
+        disk_section(&r->options.drives[i], name, sizeof name);
+        struct state_buffer b = { 0 };
+        disk_file_save_overlay(r->disk[i], &b);
+        statefile_add(w, name, 1, &b);
+        state_buffer_free(&b);
+    }
+}
+
+/* Each disk's section, if the file has one: the same image, and its -snapshot changes. */
+static bool restore_disks(struct run *r)
+{
+    for (int i = 0; r->state && i < r->options.drive_count; i++) {
+        char name[32], error[300];
+        disk_section(&r->options.drives[i], name, sizeof name);
+        struct statefile_section *s = statefile_take(r->state, name);
+        if (!s)
+            continue;
+        struct state_buffer b = statefile_section_reader(s);
+        bool ok = s->version == 1 && disk_file_load_overlay(r->disk[i], &b, error, sizeof error);
+        if (ok && (b.failed || state_remaining(&b))) {
+            snprintf(error, sizeof error, "%llu bytes, not what its chunks take", (unsigned long long)s->size);
+            ok = false;
+        }
+        if (!ok) {
+            if (s->version != 1)
+                snprintf(error, sizeof error, "version %u; this vx86 reads version 1", (unsigned)s->version);
+            fprintf(stderr, "vx86: -state-in %s: section '%s': %s\n", r->options.state_in_path, name, error);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Flushes and closes every image; false if the guest's writes did not all reach one. */
+static bool close_disks(struct run *r)
+{
+    bool ok = true;
+    for (int i = 0; i < MAX_DRIVES; i++) {
+        char error[512];
+        if (r->disk[i] && !disk_file_close(r->disk[i], error, sizeof error)) {
+            fprintf(stderr, "vx86: %s\n", error);
+            ok = false;
+        }
+        r->disk[i] = NULL;
+    }
+    return ok;
+}
+
+/* -option-rom images: test programs and add-in card ROMs, run by the BIOS's scan.
+ * State files do not carry them yet, so they cannot be combined. */
+static bool load_option_roms(struct run *r)
+{
+    const struct options *o = &r->options;
+    if (o->option_rom_count && (o->state_in_path || o->state_out_path)) {
+        fprintf(stderr, "vx86: -option-rom %s: cannot be used with -state-in or -state-out (state files do not "
+                        "hold option ROMs yet)\n", o->option_rom[0]);
+        return false;
+    }
+    for (int i = 0; i < o->option_rom_count; i++) {
+        r->option_rom[i] = read_file("-option-rom", o->option_rom[i], PC_OPTION_ROM_END - PC_OPTION_ROM_BASE,
+                                     &r->option_rom_size[i]);
+        if (!r->option_rom[i])
+            return false;
+        if (r->option_rom_size[i] < 512 || r->option_rom[i][0] != 0x55 || r->option_rom[i][1] != 0xAA) {
+            fprintf(stderr, "vx86: -option-rom %s: not an option ROM (it must start with 55h AAh and be at least "
+                            "512 bytes; it is %zu bytes)\n", o->option_rom[i], r->option_rom_size[i]);
+            return false;
+        }
+    }
+    return true;
+}
+
 static bool load_firmware(struct run *r)
 {
+    if (!load_option_roms(r))
+        return false;
     if (r->state)
         return true; /* the state file's ROM */
     if (!r->options.bios_path) {
@@ -225,10 +348,32 @@ static bool begin_outputs(struct run *r)
         fprintf(stderr, "vx86: -dump-state %s: cannot create: %s\n", o->dump_state_path, outfile_error(&r->dump));
         return false;
     }
+    if (o->screen_dump_path && !outfile_begin(&r->screen_dump, o->screen_dump_path)) {
+        fprintf(stderr, "vx86: -screen-dump %s: cannot create: %s\n", o->screen_dump_path,
+                outfile_error(&r->screen_dump));
+        return false;
+    }
     if (o->state_out_path && !outfile_begin(&r->state_out, o->state_out_path)) {
         fprintf(stderr, "vx86: -state-out %s: cannot create: %s\n", o->state_out_path, outfile_error(&r->state_out));
         return false;
     }
+    return true;
+}
+
+/* The text screen as a person reads it, one line a row (textscreen.h). False if
+ * memory ran out (write errors are the stream's: the commit sees them). */
+static bool write_screen(FILE *out, const struct vga *v)
+{
+    struct vga_text *t = malloc(sizeof *t);
+    if (!t)
+        return false;
+    vga_text_screen(v, t);
+    char line[TEXT_LINE_MAX];
+    for (unsigned r = 0; r < t->rows; r++) {
+        text_screen_row(t, r, line);
+        fprintf(out, "%s\n", line);
+    }
+    free(t);
     return true;
 }
 
@@ -238,16 +383,28 @@ static bool save_outputs(struct run *r)
     const struct options *o = &r->options;
     bool ok = true;
     if (o->cmos_path) {
-        fwrite(r->machine.rtc.cmos, 1, 128, r->cmos_out.file); /* a failure is the stream's: commit sees it */
+        fwrite(r->pc.rtc.cmos, 1, 128, r->cmos_out.file); /* a failure is the stream's: commit sees it */
         if (!outfile_commit(&r->cmos_out)) {
             fprintf(stderr, "vx86: -cmos %s: cannot write it: %s\n", o->cmos_path, outfile_error(&r->cmos_out));
             ok = false;
         }
     }
     if (o->dump_state_path) {
-        state_dump(r->dump.file, &r->machine.cpu, machine_now(&r->machine)); /* likewise */
+        state_dump(r->dump.file, &r->pc.machine.cpu, machine_now(&r->pc.machine)); /* likewise */
+        state_dump_components(r->dump.file, &r->pc.machine);
         if (!outfile_commit(&r->dump)) {
             fprintf(stderr, "vx86: -dump-state %s: cannot write it: %s\n", o->dump_state_path, outfile_error(&r->dump));
+            ok = false;
+        }
+    }
+    if (o->screen_dump_path) {
+        if (!write_screen(r->screen_dump.file, &r->pc.vga)) {
+            fprintf(stderr, "vx86: -screen-dump %s: out of memory\n", o->screen_dump_path);
+            outfile_abort(&r->screen_dump);
+            ok = false;
+        } else if (!outfile_commit(&r->screen_dump)) {
+            fprintf(stderr, "vx86: -screen-dump %s: cannot write it: %s\n", o->screen_dump_path,
+                    outfile_error(&r->screen_dump));
             ok = false;
         }
     }
@@ -359,13 +516,15 @@ static bool close_streams(struct run *r)
 static bool build_machine(struct run *r)
 {
     const struct options *o = &r->options;
-    struct machine_config c = {
-        .cpu_level = r->state ? r->state_machine.cpu_level : o->cpu_level,
-        .ram_mb = r->state ? r->state_machine.ram_mb : o->ram_mb,
-        .bios = r->bios,
-        .bios_size = r->bios_size,
-        .clock = o->icount ? CLOCK_DETERMINISTIC : CLOCK_REALTIME,
-        .icount_shift = o->icount_shift,
+    struct pc_config c = {
+        .machine = {
+            .cpu_level = r->state ? r->state_machine.cpu_level : o->cpu_level,
+            .ram_mb = r->state ? r->state_machine.ram_mb : o->ram_mb,
+            .bios = r->bios,
+            .bios_size = r->bios_size,
+            .clock = o->icount ? CLOCK_DETERMINISTIC : CLOCK_REALTIME,
+            .icount_shift = o->icount_shift,
+        },
         .debugcon = &r->debugcon.dev,
         .postcode = &r->post.dev,
         /* The deterministic clock starts the RTC at a fixed time: 2000-01-01 00:00:00. */
@@ -374,25 +533,41 @@ static bool build_machine(struct run *r)
     };
     for (int i = 0; i < MAX_SERIAL; i++)
         c.serial[i] = &r->serial[i].dev;
+    static const char boot_letters[] = "acd";
+    static const uint8_t boot_devices[] = { PC_BOOT_FLOPPY, PC_BOOT_HARDDISK, PC_BOOT_CDROM };
+    for (int i = 0; i < BOOT_SLOTS && o->boot_order[i]; i++)
+        c.boot_order[i] = boot_devices[strchr(boot_letters, o->boot_order[i]) - boot_letters];
+    c.serial_console = o->nographic;
+    for (int i = 0; i < o->option_rom_count; i++)
+        c.option_roms[i] = (struct pc_option_rom){ r->option_rom[i], r->option_rom_size[i] };
+    c.option_rom_count = (size_t)o->option_rom_count;
+    for (int i = 0; i < o->drive_count; i++) {
+        const struct drive_spec *d = &o->drives[i];
+        const struct blockdev *image = disk_file_blockdev(r->disk[i]);
+        if (d->interface == DRIVE_FLOPPY)
+            c.floppy[d->index] = image;
+        else
+            c.ide[d->index] = (struct pc_drive){ d->cdrom ? PC_MEDIA_CDROM : PC_MEDIA_DISK, image };
+    }
     char error[256];
-    if (!machine_init(&r->machine, &c, error, sizeof error)) {
+    if (!pc_init(&r->pc, &c, error, sizeof error)) {
         fprintf(stderr, "vx86: %s\n", error);
         return false;
     }
-    r->machine.bus.log_unassigned = o->log_unimplemented;
-    if (r->state && !machine_load_state(&r->machine, r->state, error, sizeof error)) {
+    r->pc.machine.bus.log_unassigned = o->log_unimplemented;
+    if (r->state && !machine_load_state(&r->pc.machine, r->state, error, sizeof error)) {
         fprintf(stderr, "vx86: -state-in %s: %s\n", o->state_in_path, error);
-        machine_free(&r->machine);
+        pc_free(&r->pc);
         return false;
     }
     if (o->stop_after) {
-        if (o->stop_after <= r->machine.cpu.icount) {
+        if (o->stop_after <= r->pc.machine.cpu.icount) {
             fprintf(stderr, "vx86: -stop-after %llu: the machine has already run %llu instructions\n",
-                    (unsigned long long)o->stop_after, (unsigned long long)r->machine.cpu.icount);
-            machine_free(&r->machine);
+                    (unsigned long long)o->stop_after, (unsigned long long)r->pc.machine.cpu.icount);
+            pc_free(&r->pc);
             return false;
         }
-        machine_stop_at(&r->machine, o->stop_after);
+        machine_stop_at(&r->pc.machine, o->stop_after);
     }
     return true;
 }
@@ -407,11 +582,11 @@ static bool restore_session(struct run *r)
     if (s) {
         struct state_buffer b = statefile_section_reader(s);
         uint64_t taken = 0;
-        if (s->version != session_state_version() ||
-            !session_restore(&r->session, &b, &taken, error, sizeof error)) {
-            if (s->version != session_state_version())
-                snprintf(error, sizeof error, "section 'session': version %u; this vx86 reads version %u",
-                         (unsigned)s->version, session_state_version());
+        bool known = s->version >= SESSION_STATE_OLDEST && s->version <= session_state_version();
+        if (!known || !session_restore(&r->session, &b, s->version, &taken, error, sizeof error)) {
+            if (!known)
+                snprintf(error, sizeof error, "section 'session': version %u; this vx86 reads versions %u to %u",
+                         (unsigned)s->version, SESSION_STATE_OLDEST, session_state_version());
             fprintf(stderr, "vx86: -state-in %s: %s\n", r->options.state_in_path, error);
             return false;
         }
@@ -439,7 +614,8 @@ static bool save_state(struct run *r)
         return true;
     struct statefile_writer w;
     statefile_begin(&w, VX86_VERSION);
-    machine_save_state(&r->machine, &w);
+    machine_save_state(&r->pc.machine, &w);
+    save_disks(r, &w);
     struct state_buffer b = { 0 };
     session_save(&r->session, r->input.taken, &b);
     statefile_add(&w, "session", session_state_version(), &b);
@@ -462,7 +638,7 @@ static bool save_state(struct run *r)
 
 static void print_stats(const struct run *r, double seconds)
 {
-    uint64_t n = r->machine.cpu.icount;
+    uint64_t n = r->pc.machine.cpu.icount;
     fprintf(stderr, "vx86: %llu instructions in %.3f s of host time: %.1f MIPS\n", (unsigned long long)n,
             seconds, seconds > 0 ? (double)n / seconds / 1e6 : 0.0);
 }
@@ -486,7 +662,7 @@ static int run(struct run *r, int argc, char **argv)
     signals_install();
     r->start_ns = host_monotonic_ns();
     if (!check_conflicts(&r->options) || !load_state_file(r) || !load_firmware(r) || !load_cmos(r) ||
-        !begin_outputs(r))
+        !open_disks(r) || !begin_outputs(r))
         return EXIT_USAGE;
     int status = open_streams(r);
     if (status != EXIT_OK)
@@ -494,11 +670,11 @@ static int run(struct run *r, int argc, char **argv)
     if (!build_machine(r))
         return EXIT_USAGE;
     r->machine_built = true;
-    if (!session_init(&r->session, &r->options, &r->machine, &r->watch, r->start_ns)) {
+    if (!session_init(&r->session, &r->options, &r->pc, &r->watch, r->start_ns)) {
         fprintf(stderr, "vx86: out of memory\n");
         return EXIT_INTERNAL;
     }
-    if (!restore_session(r))
+    if (!restore_disks(r) || !restore_session(r))
         return EXIT_USAGE;
     uint64_t start = host_monotonic_ns();
     status = session_run(&r->session, between_slices, r);
@@ -521,8 +697,11 @@ int main(int argc, char **argv)
     /* Whatever was not committed (start-up failed) is dropped: the old files stay. */
     outfile_abort(&r->cmos_out);
     outfile_abort(&r->dump);
+    outfile_abort(&r->screen_dump);
     outfile_abort(&r->state_out);
     if (!close_streams(r))
+        status = output_lost(status);
+    if (!close_disks(r))
         status = output_lost(status);
     /* stdout also carries -help and -version; a lost line there is an error too. */
     errno = 0;
@@ -533,8 +712,10 @@ int main(int argc, char **argv)
     session_free(&r->session);
     text_watch_free(&r->watch);
     if (r->machine_built)
-        machine_free(&r->machine);
+        pc_free(&r->pc);
     free(r->bios);
+    for (int i = 0; i < MAX_OPTION_ROMS; i++)
+        free(r->option_rom[i]);
     free(r->state);
     free(r->state_data);
     free(r);

@@ -22,6 +22,20 @@ void options_print_help(FILE *out)
         "  -bios FILE              firmware image, 64 KiB to 256 KiB, mapped to end at FFFFFh\n"
         "                          and at the top of the address space (default: built in)\n"
         "  -cmos FILE              keep the CMOS RAM in FILE (read at start, written at exit)\n"
+        "  -fda FILE, -fdb FILE    floppy images for drives A: and B: (raw; the drive type\n"
+        "                          from the size: 360K, 720K, 1.2M, 1.44M, 2.88M)\n"
+        "  -hda .. -hdd FILE       hard disk images (raw) on the primary and secondary IDE\n"
+        "                          channels, master and slave\n"
+        "  -cdrom FILE             an ISO image in a CD-ROM drive on the secondary master\n"
+        "  -drive file=FILE,if=ide|floppy,index=N,media=disk|cdrom\n"
+        "                          the same, as QEMU spells it\n"
+        "  -snapshot               keep every disk write in memory: the image files stay\n"
+        "                          as they were (the changes go into -state-out files)\n"
+        "  -boot ORDER             the devices the BIOS boots from, in order: a (floppy),\n"
+        "                          c (hard disk), d (CD-ROM); -boot order=ORDER also works\n"
+        "                          (default: floppy, then hard disk)\n"
+        "  -option-rom FILE        an option ROM image (55AAh header), mapped from C8000h\n"
+        "                          upward and run by the BIOS at POST (repeatable, up to 8)\n"
         "\n"
         "Saving and resuming:\n"
         "  -state-out FILE         when the run ends, for any reason but a start-up error,\n"
@@ -39,7 +53,8 @@ void options_print_help(FILE *out)
         "  -post DEV               POST codes written to ports 80h and 190h, one per line as\n"
         "                          two hex digits: stdio, file:PATH or none\n"
         "  -display none           no window (the only display until the VGA arrives)\n"
-        "  -nographic              no window, COM1 on stdio unless -serial says otherwise\n"
+        "  -nographic              no window, COM1 on stdio unless -serial says otherwise;\n"
+        "                          the BIOS copies what it shows on the screen to COM1\n"
         "  A file:PATH is written as the run goes; a FIFO with no reader is waited for\n"
         "  (no longer than -timeout). A write error on any of them, or on stdout, ends\n"
         "  the run with exit status 1.\n"
@@ -55,11 +70,13 @@ void options_print_help(FILE *out)
         "  -stop-after N           stop (exit status 0) when the machine has run N\n"
         "                          instructions since power-on, counting the runs it was\n"
         "                          resumed from: exactly between two instructions\n"
-        "  -exit-on TEXT           succeed (exit status 0) once TEXT has appeared on COM1;\n"
-        "                          repeatable: every TEXT must appear\n"
-        "  -fail-on TEXT           fail (exit status 4) as soon as TEXT appears on COM1\n"
+        "  -exit-on TEXT           succeed (exit status 0) once TEXT has appeared on COM1\n"
+        "                          or on the text screen (SCREEN below); repeatable: every\n"
+        "                          TEXT must appear\n"
+        "  -fail-on TEXT           fail (exit status 4) as soon as TEXT appears on COM1 or\n"
+        "                          on the screen\n"
         "  -send-keys STRING       type STRING on the keyboard (see KEYS below)\n"
-        "  -send-keys-after TEXT   ... once TEXT has appeared on COM1\n"
+        "  -send-keys-after TEXT   ... once TEXT has appeared on COM1 or on the screen\n"
         "  -no-reboot              stop on a triple fault instead of resetting\n"
         "  -stats                  at exit, print instructions, host seconds and MIPS on stderr\n"
         "  -d unimp                log each unassigned I/O port the guest touches, once per\n"
@@ -68,14 +85,26 @@ void options_print_help(FILE *out)
         "                          registers, EFLAGS, EIP, segments with their descriptor\n"
         "                          caches, control and debug registers, instructions run,\n"
         "                          guest time and a CRC-32 of guest RAM; with -icount the\n"
-        "                          same run gives the same file on every host\n"
+        "                          same run gives the same file on every host, and one\n"
+        "                          line per device with the CRC-32 of its saved state\n"
+        "  -screen-dump FILE       at exit, write the VGA's text screen to FILE: one line a\n"
+        "                          row, UTF-8 (code page 437 as the PC shows it), trailing\n"
+        "                          spaces trimmed; empty in a graphics mode\n"
         "  -help, -version\n"
         "\n"
-        "Files: -dump-state and -cmos are written at exit (also after -timeout, Ctrl+C or\n"
+        "SCREEN: after each 1 ms of guest time in which the VGA changed, the rows of the\n"
+        "text screen that are new are read as lines (UTF-8, trailing spaces trimmed, each\n"
+        "ending in a newline) and watched for the TEXTs, apart from COM1's bytes: when\n"
+        "the screen scrolled up, only the rows that came in at the bottom; otherwise each\n"
+        "row whose characters changed. A line that scrolls is read once; one that is\n"
+        "shown for less than 1 ms of guest time may be missed. Under -icount the same\n"
+        "run sees the same lines on every host.\n"
+        "\n"
+        "Files: -dump-state, -screen-dump and -cmos are written at exit (also after -timeout, Ctrl+C or\n"
         "SIGTERM) to a temporary file beside FILE that replaces FILE only once it is\n"
         "whole: a run that fails to start, or a write that fails, leaves FILE as it was.\n"
         "No option may name a file that another one names and vx86 writes (-bios,\n"
-        "-cmos, -dump-state, each file:PATH): that is a usage error.\n"
+        "-cmos, -dump-state, -screen-dump, each file:PATH): that is a usage error.\n"
         "\n"
         "KEYS: characters type themselves (with Shift where needed); \\n is Enter, \\t Tab,\n"
         "\\\\ a backslash; {NAME} is a special key: %s;\n"
@@ -197,6 +226,107 @@ static const char *flag_name(const char *arg)
     return arg;
 }
 
+/* The drive slot's name in messages. */
+static const char *slot_name(const struct drive_spec *d)
+{
+    static const char *const ide[IDE_DRIVES] = { "primary master", "primary slave", "secondary master",
+                                                 "secondary slave" };
+    static const char *const floppy[FLOPPY_DRIVES] = { "floppy drive A", "floppy drive B" };
+    return d->interface == DRIVE_IDE ? ide[d->index] : floppy[d->index];
+}
+
+static bool add_drive(struct options *o, struct drive_spec d)
+{
+    int slots = d.interface == DRIVE_IDE ? IDE_DRIVES : FLOPPY_DRIVES;
+    if (!d.path || !d.path[0]) {
+        fprintf(stderr, "vx86: %s: no image file given\n", d.flag);
+        return false;
+    }
+    if (d.index < 0 || d.index >= slots) {
+        fprintf(stderr, "vx86: %s: index %d; the %s interface has drives 0 to %d\n", d.flag, d.index,
+                d.interface == DRIVE_IDE ? "ide" : "floppy", slots - 1);
+        return false;
+    }
+    if (d.cdrom && d.interface != DRIVE_IDE) {
+        fprintf(stderr, "vx86: %s: a CD-ROM goes on the IDE interface\n", d.flag);
+        return false;
+    }
+    for (int i = 0; i < o->drive_count; i++)
+        if (o->drives[i].interface == d.interface && o->drives[i].index == d.index) {
+            fprintf(stderr, "vx86: %s and %s both name the %s\n", o->drives[i].flag, d.flag, slot_name(&d));
+            return false;
+        }
+    o->drives[o->drive_count++] = d;
+    return true;
+}
+
+/* -drive as QEMU spells it, for the keys vx86 has: file, if, index, media, format=raw. */
+static bool parse_drive(struct options *o, const char *flag, char *arg)
+{
+    struct drive_spec d = { .flag = flag, .interface = DRIVE_IDE, .index = -1 };
+    for (char *item = arg, *next; item; item = next) {
+        char *comma = strchr(item, ',');
+        next = comma ? comma + 1 : NULL;
+        if (comma)
+            *comma = 0;
+        char *eq = strchr(item, '=');
+        const char *value = eq ? eq + 1 : "";
+        if (eq)
+            *eq = 0;
+        if (!strcmp(item, "file"))
+            d.path = value;
+        else if (!strcmp(item, "if") && (!strcmp(value, "ide") || !strcmp(value, "floppy")))
+            d.interface = !strcmp(value, "ide") ? DRIVE_IDE : DRIVE_FLOPPY;
+        else if (!strcmp(item, "index") && value[0] >= '0' && value[0] <= '9' && !value[1])
+            d.index = value[0] - '0';
+        else if (!strcmp(item, "media") && (!strcmp(value, "disk") || !strcmp(value, "cdrom")))
+            d.cdrom = !strcmp(value, "cdrom");
+        else if (!strcmp(item, "format") && !strcmp(value, "raw"))
+            continue;
+        else {
+            fprintf(stderr, "vx86: -drive: '%s%s%s' is not understood (file=PATH, if=ide|floppy, index=N, "
+                            "media=disk|cdrom, format=raw)\n", item, eq ? "=" : "", value);
+            return false;
+        }
+    }
+    if (d.index < 0) {
+        /* QEMU's rule: the first free slot of the interface (a CD-ROM from the
+         * secondary master). */
+        int slots = d.interface == DRIVE_IDE ? IDE_DRIVES : FLOPPY_DRIVES;
+        for (int i = d.cdrom ? 2 : 0; i < slots && d.index < 0; i++) {
+            bool used = false;
+            for (int k = 0; k < o->drive_count; k++)
+                used |= o->drives[k].interface == d.interface && o->drives[k].index == i;
+            if (!used)
+                d.index = i;
+        }
+        if (d.index < 0) {
+            fprintf(stderr, "vx86: -drive file=%s: every drive of its interface is taken\n", d.path ? d.path : "");
+            return false;
+        }
+    }
+    return add_drive(o, d);
+}
+
+/* QEMU's spellings: "-boot d", "-boot order=dc"; each of a, c, d at most once. */
+static bool parse_boot_order(const char *arg, char *order)
+{
+    const char *letters = strncmp(arg, "order=", 6) ? arg : arg + 6;
+    size_t n = strlen(letters);
+    if (n == 0 || n > BOOT_SLOTS || strspn(letters, "acd") != n) {
+        fprintf(stderr, "vx86: -boot %s: expected up to %d of the letters a (floppy), c (hard disk) and d (CD-ROM), "
+                        "as in -boot d or -boot order=dc\n", arg, BOOT_SLOTS);
+        return false;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (strchr(letters + i + 1, letters[i])) {
+            fprintf(stderr, "vx86: -boot %s: '%c' is named twice\n", arg, letters[i]);
+            return false;
+        }
+    memcpy(order, letters, n + 1);
+    return true;
+}
+
 bool options_parse(struct options *o, int argc, char **argv, bool *done)
 {
     memset(o, 0, sizeof *o);
@@ -240,6 +370,35 @@ bool options_parse(struct options *o, int argc, char **argv, bool *done)
         } else if (!strcmp(flag, "-bios")) {
             NEED_ARG();
             o->bios_path = arg;
+        } else if (!strcmp(flag, "-fda") || !strcmp(flag, "-fdb")) {
+            NEED_ARG();
+            if (!add_drive(o, (struct drive_spec){ argv[i - 1], arg, DRIVE_FLOPPY, flag[3] - 'a', false }))
+                return false;
+        } else if (!strcmp(flag, "-hda") || !strcmp(flag, "-hdb") || !strcmp(flag, "-hdc") || !strcmp(flag, "-hdd")) {
+            NEED_ARG();
+            if (!add_drive(o, (struct drive_spec){ argv[i - 1], arg, DRIVE_IDE, flag[3] - 'a', false }))
+                return false;
+        } else if (!strcmp(flag, "-cdrom")) {
+            NEED_ARG();
+            if (!add_drive(o, (struct drive_spec){ argv[i - 1], arg, DRIVE_IDE, 2, true }))
+                return false;
+        } else if (!strcmp(flag, "-drive")) {
+            NEED_ARG();
+            if (!parse_drive(o, argv[i - 1], argv[i]))
+                return false;
+        } else if (!strcmp(flag, "-snapshot")) {
+            o->snapshot = true;
+        } else if (!strcmp(flag, "-boot")) {
+            NEED_ARG();
+            if (!parse_boot_order(arg, o->boot_order))
+                return false;
+        } else if (!strcmp(flag, "-option-rom")) {
+            NEED_ARG();
+            if (o->option_rom_count >= MAX_OPTION_ROMS) {
+                fprintf(stderr, "vx86: -option-rom: at most %d option ROMs\n", MAX_OPTION_ROMS);
+                return false;
+            }
+            o->option_rom[o->option_rom_count++] = arg;
         } else if (!strcmp(flag, "-cmos")) {
             NEED_ARG();
             o->cmos_path = arg;
@@ -268,6 +427,7 @@ bool options_parse(struct options *o, int argc, char **argv, bool *done)
             o->display_none = true;
         } else if (!strcmp(flag, "-nographic")) {
             nographic = true;
+            o->nographic = true;
             o->display_none = true;
         } else if (!strcmp(flag, "-icount")) {
             o->icount = true;
@@ -320,6 +480,9 @@ bool options_parse(struct options *o, int argc, char **argv, bool *done)
         } else if (!strcmp(flag, "-dump-state")) {
             NEED_ARG();
             o->dump_state_path = arg;
+        } else if (!strcmp(flag, "-screen-dump")) {
+            NEED_ARG();
+            o->screen_dump_path = arg;
         } else if (!strcmp(flag, "-state-in")) {
             NEED_ARG();
             o->state_in_path = arg;

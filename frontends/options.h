@@ -11,6 +11,11 @@
 
 #define MAX_SERIAL 4
 #define MAX_WATCH_TEXTS 16
+#define MAX_OPTION_ROMS 8
+#define BOOT_SLOTS 3
+#define FLOPPY_DRIVES 2
+#define IDE_DRIVES 4
+#define MAX_DRIVES (FLOPPY_DRIVES + IDE_DRIVES)
 
 /* Exit statuses (documented in vx86 -help). */
 enum exit_status {
@@ -22,6 +27,17 @@ enum exit_status {
     EXIT_TEXT_MISSING = 5,  /* the guest stopped before every -exit-on text appeared */
     EXIT_SIGINT = 130,      /* stopped by SIGINT (Ctrl+C): 128 + 2, as a shell reports it */
     EXIT_SIGTERM = 143,     /* stopped by SIGTERM: 128 + 15 */
+};
+
+/* A disk image and the drive it goes in: -fda/-fdb (floppy 0-1), -hda..-hdd (IDE 0-3:
+ * primary master, primary slave, secondary master, secondary slave), -cdrom (IDE 2 as
+ * a CD-ROM), or -drive file=PATH,if=ide|floppy,index=N,media=disk|cdrom. */
+struct drive_spec {
+    const char *flag;                 /* as the user wrote it, for messages */
+    const char *path;
+    enum { DRIVE_FLOPPY, DRIVE_IDE } interface;
+    int index;
+    bool cdrom;
 };
 
 /* Where a character stream goes: "stdio", "file:PATH" or "none". */
@@ -52,11 +68,21 @@ struct options {
     const char *cmos_path;
     bool log_unimplemented;           /* -d unimp: accesses to unassigned ports */
     const char *dump_state_path;      /* -dump-state: the final state, written at exit */
+    const char *screen_dump_path;     /* -screen-dump: the text screen, written at exit */
     bool cpu_given, ram_given;        /* -cpu, -m on the command line (they must agree with -state-in) */
     const char *state_in_path;        /* -state-in: start from this machine-state file */
     const char *state_out_path;       /* -state-out: save the machine here when the run ends */
     const char *state_info_path;      /* state-info / -state-info: describe the file, run nothing */
     uint64_t stop_after;              /* -stop-after: stop once this many instructions ran; 0: no */
+    bool nographic;                   /* -nographic: the BIOS copies its screen output to COM1 */
+    /* -boot: the devices INT 19h tries, in order: 'a' floppy, 'c' hard disk, 'd' CD-ROM;
+     * empty: the BIOS's default. */
+    char boot_order[BOOT_SLOTS + 1];
+    const char *option_rom[MAX_OPTION_ROMS]; /* -option-rom: ROM images mapped from C8000h */
+    int option_rom_count;
+    struct drive_spec drives[MAX_DRIVES];
+    int drive_count;
+    bool snapshot;                    /* -snapshot: disk writes stay in memory */
 };
 
 /* Parses argv; on error prints a message naming the flag and returns false. Sets *done

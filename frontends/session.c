@@ -20,10 +20,16 @@
 #define KEY_INTERVAL_NS 20000000u
 #define KEY_PAUSE_NS 100000000u
 
+/* A text is seen when it has passed on COM1 or on the screen. */
+static bool seen(const struct session *s, int index)
+{
+    return s->watch->seen[index] || s->screen.watch.seen[index];
+}
+
 static bool all_seen(const struct session *s, const int *index, int count)
 {
     for (int i = 0; i < count; i++)
-        if (!s->watch->seen[index[i]])
+        if (!seen(s, index[i]))
             return false;
     return true;
 }
@@ -31,27 +37,37 @@ static bool all_seen(const struct session *s, const int *index, int count)
 static bool any_seen(const struct session *s, const int *index, int count)
 {
     for (int i = 0; i < count; i++)
-        if (s->watch->seen[index[i]])
+        if (seen(s, index[i]))
             return true;
     return false;
 }
 
-bool session_init(struct session *s, const struct options *o, struct machine *m, struct text_watch *watch,
+/* Watches a text on COM1 and on the screen, at the same index in both. */
+static int watch_text(struct session *s, const char *text)
+{
+    int index = text_watch_add(s->watch, text);
+    if (index < 0 || text_watch_add(&s->screen.watch, text) != index)
+        return -1;
+    return index;
+}
+
+bool session_init(struct session *s, const struct options *o, struct pc *pc, struct text_watch *watch,
                   uint64_t start_ns)
 {
     memset(s, 0, sizeof *s);
     s->options = o;
-    s->machine = m;
+    s->pc = pc;
+    s->machine = &pc->machine;
     s->watch = watch;
     s->start_ns = start_ns;
-    bool ok = true;
-    for (int i = 0; i < o->exit_on_count; i++)
-        ok &= (s->exit_index[i] = text_watch_add(watch, o->exit_on[i])) >= 0;
-    for (int i = 0; i < o->fail_on_count; i++)
-        ok &= (s->fail_index[i] = text_watch_add(watch, o->fail_on[i])) >= 0;
+    bool ok = screen_watch_init(&s->screen);
+    for (int i = 0; ok && i < o->exit_on_count; i++)
+        ok &= (s->exit_index[i] = watch_text(s, o->exit_on[i])) >= 0;
+    for (int i = 0; ok && i < o->fail_on_count; i++)
+        ok &= (s->fail_index[i] = watch_text(s, o->fail_on[i])) >= 0;
     s->keys_after_index = -1;
-    if (o->send_keys_after)
-        ok &= (s->keys_after_index = text_watch_add(watch, o->send_keys_after)) >= 0;
+    if (ok && o->send_keys_after)
+        ok &= (s->keys_after_index = watch_text(s, o->send_keys_after)) >= 0;
     if (ok && o->send_keys) {
         /* keys_parse counts when given no room: the array is made to fit. */
         size_t n = keys_parse(o->send_keys, NULL, 0);
@@ -65,6 +81,7 @@ bool session_init(struct session *s, const struct options *o, struct machine *m,
 
 void session_free(struct session *s)
 {
+    screen_watch_free(&s->screen);
     free(s->keys);
     s->keys = NULL;
     s->key_count = s->next_key = 0;
@@ -75,7 +92,7 @@ static void type_keys(struct session *s)
 {
     if (s->next_key >= s->key_count)
         return;
-    if (s->keys_after_index >= 0 && !s->watch->seen[s->keys_after_index])
+    if (s->keys_after_index >= 0 && !seen(s, s->keys_after_index))
         return;
     uint64_t now = machine_now(s->machine);
     if (!s->keys_started) {
@@ -88,7 +105,7 @@ static void type_keys(struct session *s)
             s->next_key_time = now + KEY_PAUSE_NS;
             return;
         }
-        ps2kbd_key(&s->machine->kbd, k->usage, k->press);
+        ps2kbd_key(&s->pc->kbd, k->usage, k->press);
         s->next_key_time = now + KEY_INTERVAL_NS;
     }
 }
@@ -107,6 +124,10 @@ enum exit_status session_run(struct session *s, bool (*between_slices)(void *), 
         enum machine_stop why = machine_run(s->machine, SLICE_NS - machine_now(s->machine) % SLICE_NS);
         if (between_slices && !between_slices(opaque))
             return EXIT_USAGE;
+        /* Not at a stop point: the uninterrupted run had no slice end there, and the
+         * resumed one must go on from the screen as it was last looked at. */
+        if (why != MACHINE_STOP_POINT && (o->exit_on_count || o->fail_on_count || o->send_keys_after))
+            screen_watch_look(&s->screen, &s->pc->vga);
         int sig = signals_stop_requested();
         if (sig) {
             fprintf(stderr, "vx86: stopped by %s\n", signals_name(sig));
@@ -146,7 +167,7 @@ enum exit_status session_run(struct session *s, bool (*between_slices)(void *), 
  * uninterrupted one would: which watched texts have appeared (and the last bytes seen,
  * for a text that straddles the cut), how far -send-keys has typed, and how many bytes
  * of stdin the guest has taken. */
-#define SESSION_STATE_VERSION 1
+#define SESSION_STATE_VERSION 2 /* 2: the screen watch */
 
 static uint32_t text_crc(const char *text)
 {
@@ -170,8 +191,9 @@ void session_save(const struct session *s, uint64_t stdin_taken, struct state_bu
         size_t n = strlen(w->texts[i]);
         state_put_uint(b, n, 4);
         state_put_bytes(b, w->texts[i], n);
-        state_put_uint(b, w->seen[i], 1);
+        state_put_uint(b, seen(s, i), 1);
     }
+    screen_watch_save(&s->screen, b);
 }
 
 /* A text seen before the cut counts as seen when the resumed run watches it too. */
@@ -182,7 +204,8 @@ static void restore_seen(struct text_watch *w, const uint8_t *text, size_t n)
             w->seen[i] = true;
 }
 
-bool session_restore(struct session *s, struct state_buffer *b, uint64_t *stdin_taken, char *error, size_t error_size)
+bool session_restore(struct session *s, struct state_buffer *b, unsigned version, uint64_t *stdin_taken,
+                     char *error, size_t error_size)
 {
     const struct options *o = s->options;
     struct text_watch *w = s->watch;
@@ -213,6 +236,8 @@ bool session_restore(struct session *s, struct state_buffer *b, uint64_t *stdin_
         if (state_get_uint(b, 1))
             restore_seen(w, text, n);
     }
+    if (!b->failed && version >= 2 && !screen_watch_restore(&s->screen, b))
+        b->failed = true;
     if (b->failed || state_remaining(b)) {
         snprintf(error, error_size, "section 'session': %zu bytes, too %s for what it holds", b->len,
                  b->failed ? "short" : "long");

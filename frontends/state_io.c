@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "machine.h"
+#include "pc.h"
 #include "statefile.h"
 
 /* The largest file a machine can give: its RAM incompressible (deflate adds at most
@@ -78,41 +79,41 @@ static void describe_machine(struct statefile *f, const struct machine_state_inf
 {
     uint8_t *bios = NULL;
     char error[300];
-    struct machine *m = calloc(1, sizeof *m);
-    if (!m || !machine_state_config(f, (struct machine_state_info[1]){ 0 }, &bios, error, sizeof error)) {
-        fprintf(out, "loads: no: %s\n", m ? error : "out of memory");
-        free(m);
+    struct pc *pc = calloc(1, sizeof *pc);
+    if (!pc || !machine_state_config(f, (struct machine_state_info[1]){ 0 }, &bios, error, sizeof error)) {
+        fprintf(out, "loads: no: %s\n", pc ? error : "out of memory");
+        free(pc);
         return;
     }
-    struct machine_config c = { .cpu_level = info->cpu_level, .ram_mb = info->ram_mb, .bios = bios,
-                                .bios_size = info->bios_size, .clock = CLOCK_DETERMINISTIC,
-                                .icount_shift = info->icount_shift };
-    if (!machine_init(m, &c, error, sizeof error)) {
+    struct pc_config c = { .machine = { .cpu_level = info->cpu_level, .ram_mb = info->ram_mb, .bios = bios,
+                                        .bios_size = info->bios_size, .clock = CLOCK_DETERMINISTIC,
+                                        .icount_shift = info->icount_shift } };
+    struct machine *m = &pc->machine;
+    if (!pc_init(pc, &c, error, sizeof error)) {
         fprintf(out, "loads: no: %s\n", error);
     } else if (!machine_load_state(m, f, error, sizeof error)) {
         fprintf(out, "loads: no: %s\n", error);
-        machine_free(m);
+        pc_free(pc);
     } else {
         const struct cpu *cpu = &m->cpu;
         fprintf(out, "cpu: %s at %04X:%08X, %llu instructions, EFLAGS %08X, ECX %08X\n", run_states[cpu->state],
                 cpu->seg[SEG_CS].selector, (unsigned)cpu->eip, (unsigned long long)cpu->icount,
                 (unsigned)cpu_get_flags(&m->cpu), (unsigned)cpu->regs[REG_ECX]);
-        fprintf(out, "pic: in service %02X (master) %02X (slave), requests %02X %02X\n", m->pic.chips[0].isr,
-                m->pic.chips[1].isr, m->pic.chips[0].edge_latch | m->pic.chips[0].input_level,
-                m->pic.chips[1].edge_latch | m->pic.chips[1].input_level);
+        fprintf(out, "pic: in service %02X (master) %02X (slave), requests %02X %02X\n", pc->pic.chips[0].isr,
+                pc->pic.chips[1].isr, pc->pic.chips[0].edge_latch | pc->pic.chips[0].input_level,
+                pc->pic.chips[1].edge_latch | pc->pic.chips[1].input_level);
         fprintf(out, "events:");
         unsigned armed = 0;
-        for (int i = 0; i < m->sched.count; i++) {
-            const struct event *e = m->sched.events[i];
+        for (const struct event *e = m->sched.first; e; e = e->next) {
             if (e->armed)
                 fprintf(out, " %s at +%llu ns", e->name, (unsigned long long)(e->when - info->guest_ns)), armed++;
         }
         fprintf(out, "%s\n", armed ? "" : " none pending");
         fprintf(out, "loads: yes\n");
-        machine_free(m);
+        pc_free(pc);
     }
     free(bios);
-    free(m);
+    free(pc);
 }
 
 static const char *clock_name(enum clock_mode c) { return c == CLOCK_DETERMINISTIC ? "-icount" : "real time"; }

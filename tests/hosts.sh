@@ -103,8 +103,9 @@ host_setup() {
 # ROM runs whose output depends on guest time only: the chips' ROMs, the built-in BIOS,
 # one round of the CPU benchmark (32-bit protected mode with paging, 5.4 M
 # instructions), string instructions over host memory, and self-modifying code against
-# the block cache. The ROM images are the gcc host's, so every host runs the same bytes.
-ICOUNT_RUNS=(pic_pit rtc uart kbc builtin_bios cpu_bench strings smc)
+# the block cache, and text written to the VGA and scrolled, watched on the screen. The
+# ROM images are the gcc host's, so every host runs the same bytes.
+ICOUNT_RUNS=(pic_pit rtc uart kbc builtin_bios cpu_bench strings smc vga_text)
 # Each also has a cut point (cut=N) for the resumed runs: a state saved there by one host
 # is resumed on another (see resume_runs).
 icount_args() {
@@ -119,13 +120,15 @@ icount_args() {
   cpu_bench) argv=(-bios "$roms/cpu_bench_1.bin" -debugcon stdio); cut=2000000 ;;
   strings) argv=(-bios "$roms/strings.bin" -debugcon stdio); cut=21729 ;;  # inside a REP MOVSB
   smc) argv=(-bios "$roms/smc.bin" -debugcon stdio); cut=200000 ;;
+  vga_text) argv=(-bios "$roms/vga_text.bin" -debugcon stdio -exit-on "line 02" -exit-on "line 27"); cut=3000000 ;;
   esac
 }
 
 # Runs every ICOUNT_RUNS entry with one build's vx86 into DIR/NAME.out: stdout (serial,
 # debug console, POST codes) and the exit status; and DIR/NAME.state: the final machine
 # state (-dump-state: registers, descriptor caches, control registers, instruction count,
-# CRC-32 of RAM). stderr, which carries no guest output, goes to NAME.err.
+# CRC-32 of RAM, of each device's state); and DIR/NAME.screen: the text screen at the
+# end (-screen-dump). stderr, which carries no guest output, goes to NAME.err.
 icount_runs() {
   local vx86=$1 dir=$2 name input argv
   rm -rf "$dir" && mkdir -p "$dir"
@@ -135,7 +138,8 @@ icount_runs() {
     # the same guest time on every host (a pipe's bytes come when the host sends them).
     printf '%s' "$input" >"$dir/$name.in"
     { timeout 300 "${run[@]}" "$vx86" "${argv[@]}" -display none -icount -timeout 120 \
-        -dump-state "$dir/$name.state" <"$dir/$name.in" 2>"$dir/$name.err"; echo "exit status $?"; } >"$dir/$name.out"
+        -dump-state "$dir/$name.state" -screen-dump "$dir/$name.screen" <"$dir/$name.in" 2>"$dir/$name.err"
+      echo "exit status $?"; } >"$dir/$name.out"
     # The first half, to its cut point, saved for the other hosts to resume.
     timeout 300 "${run[@]}" "$vx86" "${argv[@]}" -display none -icount -timeout 120 -stop-after "$cut" \
       -state-out "$dir/$name.vx86state" <"$dir/$name.in" >"$dir/$name.h1" 2>>"$dir/$name.err"
@@ -153,10 +157,11 @@ resume_runs() {
   for name in "${ICOUNT_RUNS[@]}"; do
     icount_args "$name"
     { cat "$from/$name.h1"; timeout 300 "${runner[@]}" "$vx86" "${argv[@]}" -display none -icount -timeout 120 \
-        -state-in "$from/$name.vx86state" -dump-state "$dir/$name.resumed.state" <"$from/$name.in" \
+        -state-in "$from/$name.vx86state" -dump-state "$dir/$name.resumed.state" \
+        -screen-dump "$dir/$name.resumed.screen" <"$from/$name.in" \
         2>"$dir/$name.resumed.err"; echo "exit status $?"; } >"$dir/$name.resumed.out"
     if [ -s "$from/$name.vx86state" ] && cmp -s "$ref/$name.out" "$dir/$name.resumed.out" &&
-       cmp -s "$ref/$name.state" "$dir/$name.resumed.state"; then
+       cmp -s "$ref/$name.state" "$dir/$name.resumed.state" && cmp -s "$ref/$name.screen" "$dir/$name.resumed.screen"; then
       same=$((same + 1))
     else
       differ+=("$name")
@@ -165,11 +170,12 @@ resume_runs() {
   echo "$same ${differ[*]}"
 }
 
-# One run is the same as the reference if its output and its final state both are, byte
-# for byte; a run with no state dump (vx86 failed before the end) never is.
+# One run is the same as the reference if its output, its final state and its screen
+# are, byte for byte; a run with no state dump (vx86 failed before the end) never is.
 same_run() {
   local ref=$1 dir=$2 name=$3
-  [ -s "$ref/$name.state" ] && cmp -s "$ref/$name.out" "$dir/$name.out" && cmp -s "$ref/$name.state" "$dir/$name.state"
+  [ -s "$ref/$name.state" ] && cmp -s "$ref/$name.out" "$dir/$name.out" && cmp -s "$ref/$name.state" "$dir/$name.state" &&
+    cmp -s "$ref/$name.screen" "$dir/$name.screen"
 }
 
 # ---- one host ------------------------------------------------------------------------

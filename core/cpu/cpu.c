@@ -32,14 +32,20 @@ static uint32_t address_lines(enum cpu_level level)
     return level < CPU_286 ? 0xFFFFFu : level == CPU_286 ? 0xFFFFFFu : 0xFFFFFFFFu;
 }
 
-/* The bus saw a write to a page of decoded code. */
-static void code_written(void *opaque, uint32_t phys_page)
+/* The bus saw a write to a page of decoded code (a store that may overlap code, see
+ * write_in_page, or a device's DMA) and stopped watching the page. The blocks the bytes
+ * overlap are retired; the block loop must then look again, as its lookups moved to a
+ * new epoch. A page with code left is watched again; one without gets its fast store
+ * path back. */
+static void code_written(void *opaque, phys_addr_t phys, uint64_t len)
 {
     struct cpu *cpu = opaque;
-    if (cpu->icache)
-        icache_page_written(cpu->icache, phys_page);
-    tlb_drop_phys_page(cpu, phys_page);
-    cpu->block_exit = true;
+    if (cpu->icache && icache_code_written(cpu->icache, phys, len))
+        cpu->block_exit = true;
+    if (cpu->icache && icache_page_has_code(cpu->icache, phys))
+        bus_mark_code(cpu->bus, phys);
+    else
+        tlb_drop_phys_page(cpu, phys & ~(phys_addr_t)(BUS_PAGE_SIZE - 1));
 }
 
 void cpu_init(struct cpu *cpu, struct bus *bus, enum cpu_level level)
@@ -282,7 +288,7 @@ static struct block *find_block_slow(struct cpu *cpu, uint32_t lin)
     const struct tlb_entry *e = &cpu->tlb[(lin >> 12) & (TLB_ENTRIES - 1)];
     if (e->page != lin >> 12 || !e->host_read || (cpu_user(cpu) && !(e->user_ok & 1)))
         return NULL;
-    uint32_t phys = e->phys | (lin & 0xFFF);
+    phys_addr_t phys = e->phys | (lin & 0xFFF);
     bool c32 = code32(cpu);
     struct block *b = icache_find(cpu->icache, phys, c32);
     if (!b) {
@@ -292,7 +298,7 @@ static struct block *find_block_slow(struct cpu *cpu, uint32_t lin)
         bool was_code = bus_is_code(cpu->bus, phys);
         b = icache_build(cpu, cpu->icache, phys);
         if (b && !was_code)
-            tlb_drop_phys_page(cpu, phys & ~0xFFFu);
+            tlb_drop_phys_page(cpu, phys & ~(phys_addr_t)0xFFF);
     }
     return b;
 }
@@ -441,7 +447,7 @@ uint64_t cpu_run(struct cpu *cpu, uint64_t max_insns)
     jmp_buf *outer = cpu->fault_jmp;
     uint64_t start = cpu->icount, end = start + max_insns;
     if (!cpu->icache)
-        cpu->icache = icache_create(cpu->bus->ram_size);
+        cpu->icache = icache_create((uint32_t)cpu->bus->ram_size);
     cpu->fault_jmp = &here;
     cpu->stop_slice = false;
     tlb_check_bus(cpu);

@@ -67,11 +67,13 @@ struct lazy_flags {
 /* One software-TLB entry: a linear page and where it lives on the host. */
 struct tlb_entry {
     uint32_t page;        /* linear address >> 12; TLB_INVALID when empty */
-    uint32_t phys;        /* physical page address */
+    phys_addr_t phys;     /* physical page address */
     uint8_t *host_read;   /* host address of the page for reads, NULL: slow path */
     uint8_t *host_write;  /* for writes, NULL: slow path (ROM, MMIO, dirty bit not yet set) */
     uint8_t user_ok;      /* bit 0: user may read, bit 1: user may write */
     uint8_t dirty;        /* writes need no page-table update (dirty bit set, or no paging) */
+    uint8_t code_ram;     /* RAM the bus watches for decoded code: host_read is its memory,
+                             and stores that touch no decoded piece go there directly */
 };
 #define TLB_ENTRIES 1024
 #define TLB_INVALID 0xFFFFFFFFu
@@ -155,6 +157,7 @@ struct cpu {
     /* Memory. */
     struct bus *bus;
     uint32_t bus_generation;  /* bus map generation the TLB was filled under */
+    uint32_t bus_content_generation; /* bus content generation the decoded code is from */
     struct tlb_entry tlb[TLB_ENTRIES];
 
     /* The x87: present on chip from the 486, a coprocessor (8087/287/387, present

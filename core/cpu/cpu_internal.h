@@ -191,6 +191,8 @@ uint32_t stack_write_frame(struct cpu *cpu, const struct segment *ss, uint32_t e
 enum task_reason { TASK_JMP, TASK_CALL, TASK_IRET };
 void task_switch(struct cpu *cpu, uint16_t selector, const struct descriptor *d, enum task_reason reason,
                  uint32_t ext);
+/* After a switch is complete: the #DB trap of the new TSS's T flag. */
+void task_debug_trap(struct cpu *cpu);
 
 /* ---- memory (mmu.c) ---- */
 enum access { ACC_READ = 0, ACC_WRITE = 1, ACC_EXEC = 2 };
@@ -199,10 +201,10 @@ void lin_write_slow(struct cpu *cpu, uint32_t lin, unsigned size, uint32_t value
 /* Checks that a write of 'size' bytes can be done (page present, writable) without doing
  * it, so an instruction that writes twice can fault before its first write. */
 void lin_probe_write(struct cpu *cpu, uint32_t lin, unsigned size, bool user);
-uint32_t mmu_translate(struct cpu *cpu, uint32_t lin, enum access acc, bool user);
+phys_addr_t mmu_translate(struct cpu *cpu, uint32_t lin, enum access acc, bool user);
 void tlb_check_bus(struct cpu *cpu);
 /* Drops the TLB entries that map one physical page (its write permission changed). */
-void tlb_drop_phys_page(struct cpu *cpu, uint32_t phys_page);
+void tlb_drop_phys_page(struct cpu *cpu, phys_addr_t phys_page);
 
 static inline bool cpu_user(const struct cpu *cpu) { return cpu->cpl == 3; }
 

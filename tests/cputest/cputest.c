@@ -114,7 +114,7 @@ static void load_test(struct test_machine *m, const struct test_case *tc)
     cpu->eip = tc->initial[TC_IP];
     cpu_set_flags_raw(cpu, loaded_flags(m->level, tc->initial[TC_FLAGS]));
     for (size_t k = 0; k < tc->initial_ram.count; k++)
-        m->bus->ram[tc->initial_ram.items[k].addr] = tc->initial_ram.items[k].value;
+        bus_ram_host(m->bus, 0, 0)[tc->initial_ram.items[k].addr] = tc->initial_ram.items[k].value;
 }
 
 /* Memory no test mentions is don't-care, so clearing the bytes this test listed
@@ -122,9 +122,9 @@ static void load_test(struct test_machine *m, const struct test_case *tc)
 static void clear_test_memory(struct bus *bus, const struct test_case *tc)
 {
     for (size_t k = 0; k < tc->initial_ram.count; k++)
-        bus->ram[tc->initial_ram.items[k].addr] = 0;
+        bus_ram_host(bus, 0, 0)[tc->initial_ram.items[k].addr] = 0;
     for (size_t k = 0; k < tc->final_ram.count; k++)
-        bus->ram[tc->final_ram.items[k].addr] = 0;
+        bus_ram_host(bus, 0, 0)[tc->final_ram.items[k].addr] = 0;
 }
 
 /* Runs the test's instruction. Returns NULL, or why the run did not end properly. */
@@ -284,7 +284,7 @@ static void compare_memory(const struct test_machine *m, const struct file_setup
     bool masked = pushed_flags_bytes(fs, tc, flags_mask, flags_at);
     for (size_t k = 0; k < tc->final_ram.count; k++) {
         const struct ram_byte *e = &tc->final_ram.items[k];
-        uint8_t mask = 0xFF, got = m->bus->ram[e->addr];
+        uint8_t mask = 0xFF, got = bus_ram_host(m->bus, 0, 0)[e->addr];
         if (masked && e->addr == flags_at[0])
             mask = (uint8_t)flags_mask;
         else if (masked && e->addr == flags_at[1])

@@ -275,18 +275,18 @@ static bool vx86_setup(struct vx86_side *v)
 
 static void vx86_run(struct vx86_side *v, const struct code *c, uint8_t *data)
 {
-    if (memcmp(v->bus.ram + VX_CODE, c->b, c->n) != 0) {
-        memcpy(v->bus.ram + VX_CODE, c->b, c->n);
-        cpu_code_changed(&v->cpu);
-    }
-    memcpy(v->bus.ram + VX_DATA, data, D_SIZE);
+    uint8_t old[sizeof c->b];
+    bus_dma_read(&v->bus, VX_CODE, old, c->n);
+    if (memcmp(old, c->b, c->n) != 0)
+        bus_dma_write(&v->bus, VX_CODE, c->b, c->n); /* a new group's program */
+    bus_dma_write(&v->bus, VX_DATA, data, D_SIZE);
     cpu_load_real_segment(&v->cpu, SEG_CS, 0);
     v->cpu.seg[SEG_CS].rights |= SEG_RIGHTS_CODE;
     cpu_load_real_segment(&v->cpu, SEG_DS, 0);
     v->cpu.eip = VX_CODE;
     v->cpu.state = CPU_RUNNING;
     cpu_run(&v->cpu, 100);
-    memcpy(data, v->bus.ram + VX_DATA, D_SIZE);
+    bus_dma_read(&v->bus, VX_DATA, data, D_SIZE);
 }
 
 #ifdef HAVE_HOST_X87

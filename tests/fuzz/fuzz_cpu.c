@@ -67,7 +67,7 @@ static void run_one(const uint8_t *data, size_t size)
     if (!bus_init(&bus, RAM_SIZE))
         abort();
     size_t n = size - 1 < IMAGE_MAX ? size - 1 : IMAGE_MAX;
-    memcpy(bus.ram + IMAGE_BASE, data + 1, n);
+    memcpy(bus_ram_host(&bus, IMAGE_BASE, n), data + 1, n);
 
     struct cpu *cpu = calloc(1, sizeof *cpu);
     if (!cpu)

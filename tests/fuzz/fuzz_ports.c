@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "machine.h"
+#include "pc.h"
 
 #define ROM_SIZE 0x10000u
 #define IRET_OFFSET 0xFF00u   /* F000:FF00 */
@@ -47,8 +48,8 @@ static uint8_t *build_rom(void)
 static void point_vectors_at_iret(struct machine *m)
 {
     for (unsigned v = 0; v < 256; v++) {
-        st16(m->bus.ram + v * 4, IRET_OFFSET);
-        st16(m->bus.ram + v * 4 + 2, 0xF000);
+        st16(bus_ram_host(&m->bus, 0, 0) + v * 4, IRET_OFFSET);
+        st16(bus_ram_host(&m->bus, 0, 0) + v * 4 + 2, 0xF000);
     }
 }
 
@@ -66,21 +67,24 @@ static void run_one(const uint8_t *data, size_t size)
     static uint8_t *rom;
     if (!rom)
         rom = build_rom();
-    struct machine_config config = {
-        .cpu_level = CPU_386,
-        .ram_mb = 1,
-        .bios = rom,
-        .bios_size = ROM_SIZE,
-        .clock = CLOCK_DETERMINISTIC,
-        .icount_shift = 10, /* 1 us an instruction: guest time passes in few instructions */
+    struct pc_config config = {
+        .machine = {
+            .cpu_level = CPU_386,
+            .ram_mb = 1,
+            .bios = rom,
+            .bios_size = ROM_SIZE,
+            .clock = CLOCK_DETERMINISTIC,
+            .icount_shift = 10, /* 1 us an instruction: guest time passes in few instructions */
+        },
         .rtc_start_unix = 946684800, /* 2000-01-01 */
     };
-    struct machine *m = calloc(1, sizeof *m);
+    struct pc *pc = calloc(1, sizeof *pc);
     char error[256];
-    if (!m || !machine_init(m, &config, error, sizeof error)) {
-        fprintf(stderr, "fuzz_ports: %s\n", m ? error : "out of memory");
+    if (!pc || !pc_init(pc, &config, error, sizeof error)) {
+        fprintf(stderr, "fuzz_ports: %s\n", pc ? error : "out of memory");
         abort();
     }
+    struct machine *m = &pc->machine;
     machine_reset(m);
     point_vectors_at_iret(m);
 
@@ -108,8 +112,8 @@ static void run_one(const uint8_t *data, size_t size)
         }
     }
 out:
-    machine_free(m);
-    free(m);
+    pc_free(pc);
+    free(pc);
 }
 
 #ifdef VX86_LIBFUZZER

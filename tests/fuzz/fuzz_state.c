@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "machine.h"
+#include "pc.h"
 #include "statefile.h"
 
 #define INPUT_MAX (1u << 20)
@@ -73,7 +74,7 @@ static void fix_crcs(uint8_t *d, size_t size)
 
 /* Builds the machine a parsed file holds and restores it; NULL if the file is refused.
  * The BIOS image comes back in *bios (the caller frees it after the machine). */
-static struct machine *restore(struct statefile *f, uint8_t **bios)
+static struct pc *restore(struct statefile *f, uint8_t **bios)
 {
     struct machine_state_info info;
     char error[300];
@@ -82,34 +83,36 @@ static struct machine *restore(struct statefile *f, uint8_t **bios)
         return NULL;
     if (info.ram_mb > MAX_RAM_MB)
         return NULL;
-    struct machine_config config = {
-        .cpu_level = info.cpu_level,
-        .ram_mb = info.ram_mb,
-        .bios = *bios,
-        .bios_size = info.bios_size,
-        .clock = CLOCK_DETERMINISTIC,
-        .icount_shift = info.icount_shift,
+    struct pc_config config = {
+        .machine = {
+            .cpu_level = info.cpu_level,
+            .ram_mb = info.ram_mb,
+            .bios = *bios,
+            .bios_size = info.bios_size,
+            .clock = CLOCK_DETERMINISTIC,
+            .icount_shift = info.icount_shift,
+        },
         .rtc_start_unix = 946684800, /* 2000-01-01 */
     };
-    struct machine *m = calloc(1, sizeof *m);
-    if (!m)
+    struct pc *pc = calloc(1, sizeof *pc);
+    if (!pc)
         abort();
-    if (!machine_init(m, &config, error, sizeof error)) {
+    if (!pc_init(pc, &config, error, sizeof error)) {
         fprintf(stderr, "fuzz_state: a configuration machine_state_config accepts cannot be built: %s\n", error);
         abort();
     }
-    if (!machine_load_state(m, f, error, sizeof error)) {
-        machine_free(m);
-        free(m);
+    if (!machine_load_state(&pc->machine, f, error, sizeof error)) {
+        pc_free(pc);
+        free(pc);
         return NULL;
     }
-    return m;
+    return pc;
 }
 
-static void destroy(struct machine *m)
+static void destroy(struct pc *pc)
 {
-    machine_free(m);
-    free(m);
+    pc_free(pc);
+    free(pc);
 }
 
 /* A restored machine, run on, saves to a file that restores. */
@@ -128,7 +131,7 @@ static void save_and_restore(struct machine *m)
         abort();
     }
     uint8_t *bios;
-    struct machine *again = restore(f, &bios);
+    struct pc *again = restore(f, &bios);
     if (!again) {
         struct machine_state_info info;
         char why[300] = "";
@@ -159,11 +162,11 @@ static void run_one(const uint8_t *data, size_t size)
     (void)statefile_parse(f, file, n, false, error, sizeof error);
     if (statefile_parse(f, file, n, true, error, sizeof error)) {
         uint8_t *bios;
-        struct machine *m = restore(f, &bios);
-        if (m) {
-            (void)machine_run(m, RUN_NS);
-            save_and_restore(m);
-            destroy(m);
+        struct pc *pc = restore(f, &bios);
+        if (pc) {
+            (void)machine_run(&pc->machine, RUN_NS);
+            save_and_restore(&pc->machine);
+            destroy(pc);
         }
         free(bios);
     }

@@ -2,7 +2,8 @@
 # Runs a command and checks its exit status and output.
 #   expect.sh STATUS PATTERN [--stdin TEXT] -- COMMAND ARGS...
 # PATTERN is an extended regular expression that the combined stdout+stderr must match
-# (use "" for none). On failure, prints what happened.
+# (use "" for none). On failure, prints what happened, and the text screen if the
+# command wrote one with -screen-dump FILE.
 set -u
 status=$1 pattern=$2
 shift 2
@@ -17,6 +18,14 @@ if [ -n "$pattern" ] && ! grep -Ezq -- "$pattern" <<<"$output"; then
   echo "FAIL: output does not match: $pattern"; ok=0
 fi
 if [ $ok -eq 0 ]; then
-  echo "command: $*"; echo "---- output ----"; printf '%s\n' "$output" | head -c 4000; exit 1
+  echo "command: $*"; echo "---- output ----"; printf '%s\n' "$output" | head -c 4000
+  # A run that dumped its text screen shows it: what a person would have seen.
+  args=("$@")
+  for ((i = 0; i + 1 < ${#args[@]}; i++)); do
+    if [ "${args[i]}" = -screen-dump ] && [ -f "${args[i + 1]}" ]; then
+      echo "---- screen (${args[i + 1]}) ----"; cat "${args[i + 1]}"
+    fi
+  done
+  exit 1
 fi
 echo "ok: exit status $got"

@@ -37,6 +37,8 @@ conflict cmos-dump "-cmos cmos\.bin and -dump-state cmos\.bin are the same file"
 conflict cmos-serial "-cmos cmos\.bin and -serial \(COM2\) cmos\.bin" -bios rom.bin -cmos cmos.bin -serial none -serial file:cmos.bin
 conflict dump-debugcon "-dump-state state\.txt and -debugcon state\.txt" -bios rom.bin -dump-state state.txt -debugcon file:state.txt
 conflict bios-dump "-bios rom\.bin and -dump-state rom\.bin" -bios rom.bin -dump-state rom.bin
+conflict dump-screen "-dump-state state\.txt and -screen-dump state\.txt" -bios rom.bin -dump-state state.txt -screen-dump state.txt
+conflict screen-bios "-bios rom\.bin and -screen-dump rom\.bin" -bios rom.bin -screen-dump rom.bin
 # Files that do not exist yet: compared by their folder and name.
 conflict new-files "-serial \(COM1\) new\.txt and -post \./new\.txt are the same file" \
   -bios rom.bin -serial file:new.txt -post file:./new.txt

@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "machine.h"
+#include "pc.h"
 #include "state.h"
 #include "statefile.h"
 
@@ -162,7 +163,7 @@ static size_t locate(const struct section *s, const char *where, size_t *field_s
     *field_size = 0;
     if (where[0] >= '0' && where[0] <= '9')
         return (size_t)number(where);
-    const struct state_desc *d = machine_state_section_desc(s->name);
+    const struct state_desc *d = pc_state_section_desc(s->name);
     if (!d)
         fail("section '%s' is not a field table: give a byte offset, not '%s'", s->name, where);
     char name[128];
@@ -252,7 +253,7 @@ int main(int argc, char **argv)
         }
         need_args(argc, 4, "IN fields NAME");
         const struct section *s = find(&m, argv[3]);
-        const struct state_desc *d = machine_state_section_desc(s->name);
+        const struct state_desc *d = pc_state_section_desc(s->name);
         if (!d)
             fail("section '%s' is not a field table%s", s->name, "");
         for (size_t i = 0; i < d->field_count; i++) {

@@ -37,7 +37,7 @@ void tvm_free(struct tvm *t)
 void tvm_poke(struct tvm *t, uint32_t phys, const void *bytes, size_t n)
 {
     ck_assert_msg(phys + n <= t->bus.ram_size, "poke beyond RAM");
-    memcpy(t->bus.ram + phys, bytes, n);
+    memcpy(bus_ram_host(&t->bus, 0, 0) + phys, bytes, n);
     cpu_code_changed(&t->cpu); /* the bytes bypassed the bus */
 }
 
@@ -47,7 +47,7 @@ void tvm_load_program(struct tvm *t, const char *name, uint32_t phys)
     snprintf(path, sizeof path, "%s/%s.bin", VX86_TEST_ASM_DIR, name);
     FILE *f = fopen(path, "rb");
     ck_assert_msg(f != NULL, "cannot open test program %s", path);
-    size_t n = fread(t->bus.ram + phys, 1, t->bus.ram_size - phys, f);
+    size_t n = fread(bus_ram_host(&t->bus, 0, 0) + phys, 1, t->bus.ram_size - phys, f);
     fclose(f);
     ck_assert_msg(n > 0, "empty test program %s", path);
     cpu_code_changed(&t->cpu);

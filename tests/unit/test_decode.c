@@ -405,7 +405,7 @@ START_TEST(test_decode_faults)
     ck_assert_uint_eq(c->eip, (uint32_t)f->vector * 16 + 1);
     uint32_t sp = c->regs[REG_ESP] & 0xFFFF;
     ck_assert_uint_eq(sp, STACK_TOP - 6);
-    const uint8_t *st = tv.bus.ram + STACK_SEG * 16 + sp;
+    const uint8_t *st = bus_ram_host(&tv.bus, 0, 0) + STACK_SEG * 16 + sp;
     ck_assert_msg(le16(st) == 0, "%s: pushed IP %x, expected 0", f->name, le16(st));
     ck_assert_uint_eq(le16(st + 2), CODE_SEG);
 }
@@ -512,7 +512,7 @@ START_TEST(test_imm8_sign_extension)
     ck_assert_uint_eq(c->regs[REG_ECX], 0xFFC0);     /* 20h * -2, in CX only */
     ck_assert_uint_eq(c->regs[REG_EDX], 0xFFFE8300u); /* 300h * -7Fh */
     ck_assert_uint_eq(c->regs[REG_ESI], 0xFF9F);     /* 60h ^ FFFFh */
-    const uint8_t *st = tv.bus.ram + STACK_SEG * 16 + (c->regs[REG_ESP] & 0xFFFF);
+    const uint8_t *st = bus_ram_host(&tv.bus, 0, 0) + STACK_SEG * 16 + (c->regs[REG_ESP] & 0xFFFF);
     ck_assert_uint_eq(c->regs[REG_ESP] & 0xFFFF, STACK_TOP - 6);
     ck_assert_uint_eq(le32(st), 0xFFFFFF80u);
     ck_assert_uint_eq(le16(st + 4), 0xFFFF);

@@ -28,10 +28,10 @@ static bool tv_live;
 #define DATA_SEG 0x4000u
 #define N_VECTORS 0x40
 
-static uint16_t rd16(uint32_t phys) { return le16(tv.bus.ram + phys); }
-static uint32_t rd32(uint32_t phys) { return le32(tv.bus.ram + phys); }
-static void wr16(uint32_t phys, uint16_t v) { st16(tv.bus.ram + phys, v); }
-static void wr32(uint32_t phys, uint32_t v) { st32(tv.bus.ram + phys, v); }
+static uint16_t rd16(uint32_t phys) { return le16(bus_ram_host(&tv.bus, 0, 0) + phys); }
+static uint32_t rd32(uint32_t phys) { return le32(bus_ram_host(&tv.bus, 0, 0) + phys); }
+static void wr16(uint32_t phys, uint16_t v) { st16(bus_ram_host(&tv.bus, 0, 0) + phys, v); }
+static void wr32(uint32_t phys, uint32_t v) { st32(bus_ram_host(&tv.bus, 0, 0) + phys, v); }
 
 static void machine_free(void)
 {
@@ -51,7 +51,7 @@ static void real_setup(enum cpu_level level, const uint8_t *code, size_t n)
     for (unsigned v = 0; v < N_VECTORS; v++) {
         wr16(v * 4, (uint16_t)(v * 16));
         wr16(v * 4 + 2, HANDLER_SEG);
-        tv.bus.ram[HANDLER_SEG * 16 + v * 16] = 0xF4;
+        bus_ram_host(&tv.bus, 0, 0)[HANDLER_SEG * 16 + v * 16] = 0xF4;
     }
     tvm_poke(&tv, CODE_PHYS, code, n);
     tvm_start_real(&tv, CODE_SEG, 0);
@@ -244,16 +244,16 @@ START_TEST(test_segment_wrap_word)
     /* The same word write: no byte is written. */
     static const uint8_t store[] = { 0x90, 0xA3, 0xFF, 0xFF, 0xF4 }; /* nop; mov [0FFFFh],ax */
     real_setup(CPU_286, store, sizeof store);
-    tv.bus.ram[DATA_SEG * 16 + 0xFFFF] = 0x11;
+    bus_ram_host(&tv.bus, 0, 0)[DATA_SEG * 16 + 0xFFFF] = 0x11;
     tv.cpu.regs[REG_EAX] = 0xABCD;
     tvm_run(&tv, 10);
     ck_assert_uint_eq(real_expect(EXC_GP).ip, 1);
-    ck_assert_uint_eq(tv.bus.ram[DATA_SEG * 16 + 0xFFFF], 0x11);
+    ck_assert_uint_eq(bus_ram_host(&tv.bus, 0, 0)[DATA_SEG * 16 + 0xFFFF], 0x11);
 
     real_setup(CPU_8086, code, sizeof code);
-    tv.bus.ram[DATA_SEG * 16 + 0xFFFF] = 0x34;
-    tv.bus.ram[DATA_SEG * 16] = 0x12;
-    tv.bus.ram[DATA_SEG * 16 + 0x10000] = 0x99; /* the byte a linear wrap would read */
+    bus_ram_host(&tv.bus, 0, 0)[DATA_SEG * 16 + 0xFFFF] = 0x34;
+    bus_ram_host(&tv.bus, 0, 0)[DATA_SEG * 16] = 0x12;
+    bus_ram_host(&tv.bus, 0, 0)[DATA_SEG * 16 + 0x10000] = 0x99; /* the byte a linear wrap would read */
     tvm_run(&tv, 10);
     ck_assert_int_eq(tv.cpu.last_vector, -1);
     ck_assert_uint_eq(tv.cpu.regs[REG_EAX] & 0xFFFF, 0x1234);
@@ -308,7 +308,7 @@ static void prot_setup(const uint8_t *code, size_t n, uint16_t idt_limit)
         uint32_t off = P_HANDLERS + v * 16;
         wr32(P_IDT + v * 8, (0x08u << 16) | (off & 0xFFFF));
         wr32(P_IDT + v * 8 + 4, (off & 0xFFFF0000u) | 0x8E00);
-        tv.bus.ram[off] = 0xF4;
+        bus_ram_host(&tv.bus, 0, 0)[off] = 0xF4;
     }
     tvm_poke(&tv, P_CODE, code, n);
     c->gdtr = (struct descriptor_table){ P_GDT, sizeof gdt - 1 };

@@ -204,7 +204,7 @@ static void check_flags(uint32_t expect, uint32_t defined, const char *what)
         cc_flags = needs[cc >> 1];
         if ((cc_flags & defined) != cc_flags)
             continue;
-        uint8_t v = tv.bus.ram[SETCC_OFF + cc];
+        uint8_t v = bus_ram_host(&tv.bus, 0, 0)[SETCC_OFF + cc];
         ck_assert_msg(v == (condition(cc, expect) ? 1 : 0), "%s: SETcc %x gave %u (flags %03x)", what, cc, v,
                       expect & FLAGS_ARITH);
     }
@@ -311,7 +311,7 @@ START_TEST(test_inc_dec_keep_cf)
                 run_case(cin, lazy, 0);
                 ck_assert_msg(((cpu_get_flags(&tv.cpu) & FLAG_CF) != 0) == (bool)cin, "%s%u of %x: CF %d changed",
                               op_names[cases[i].op], cases[i].bits, cases[i].a, cin);
-                ck_assert_uint_eq(tv.bus.ram[SETCC_OFF + 2], cin); /* SETB */
+                ck_assert_uint_eq(bus_ram_host(&tv.bus, 0, 0)[SETCC_OFF + 2], cin); /* SETB */
             }
         }
     }

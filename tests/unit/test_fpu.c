@@ -23,6 +23,9 @@ static bool tv_live;
 #define DATA_SEG 0x4000u
 #define DATA_PHYS 0x40000u
 
+/* The host view of guest RAM: written only before the code runs, read after. */
+static uint8_t *ram(void) { return bus_ram_host(&tv.bus, 0, tv.bus.ram_size); }
+
 static void machine_free(void)
 {
     if (tv_live)
@@ -38,9 +41,9 @@ static void setup(enum cpu_level level, const uint8_t *code, size_t n)
     tvm_init(&tv, level, 1u << 20);
     tv_live = true;
     for (unsigned v = 0; v < 32; v++) {
-        st16(tv.bus.ram + v * 4, (uint16_t)(v * 16));
-        st16(tv.bus.ram + v * 4 + 2, HANDLER_SEG);
-        tv.bus.ram[HANDLER_SEG * 16 + v * 16] = 0xF4;
+        st16(ram() + v * 4, (uint16_t)(v * 16));
+        st16(ram() + v * 4 + 2, HANDLER_SEG);
+        ram()[HANDLER_SEG * 16 + v * 16] = 0xF4;
     }
     tvm_poke(&tv, CODE_PHYS, code, n);
     tvm_start_real(&tv, CODE_SEG, 0);
@@ -50,18 +53,18 @@ static void setup(enum cpu_level level, const uint8_t *code, size_t n)
 }
 
 static void run(void) { tvm_run(&tv, 10000); }
-static uint16_t d16(uint32_t off) { return le16(tv.bus.ram + DATA_PHYS + off); }
-static uint32_t d32(uint32_t off) { return le32(tv.bus.ram + DATA_PHYS + off); }
+static uint16_t d16(uint32_t off) { return le16(ram() + DATA_PHYS + off); }
+static uint32_t d32(uint32_t off) { return le32(ram() + DATA_PHYS + off); }
 static uint64_t d64(uint32_t off) { return d32(off) | (uint64_t)d32(off + 4) << 32; }
-static void set16(uint32_t off, uint16_t v) { st16(tv.bus.ram + DATA_PHYS + off, v); }
-static void set32(uint32_t off, uint32_t v) { st32(tv.bus.ram + DATA_PHYS + off, v); }
+static void set16(uint32_t off, uint16_t v) { st16(ram() + DATA_PHYS + off, v); }
+static void set32(uint32_t off, uint32_t v) { st32(ram() + DATA_PHYS + off, v); }
 /* Halted in the handler of 'vector'? (The HLT there has run: IP is one past it.) */
 static bool in_handler(unsigned vector)
 {
     return tv.cpu.seg[SEG_CS].selector == HANDLER_SEG && tv.cpu.eip == vector * 16 + 1;
 }
 /* The IP the exception pushed (real-mode frame: IP, CS, FLAGS). */
-static uint16_t pushed_ip(void) { return le16(tv.bus.ram + 0x30000 + (tv.cpu.regs[REG_ESP] & 0xFFFF)); }
+static uint16_t pushed_ip(void) { return le16(ram() + 0x30000 + (tv.cpu.regs[REG_ESP] & 0xFFFF)); }
 
 #define RUN(level, ...)                                    \
     do {                                                   \
@@ -355,7 +358,7 @@ START_TEST(test_fxsave_fxrstor)
     run();
     ck_assert_uint_eq(d16(0x200), 0x037F);
     ck_assert_uint_eq(d16(0x202), 0x3800);
-    ck_assert_uint_eq(tv.bus.ram[DATA_PHYS + 0x204], 0x80); /* R7 in use */
+    ck_assert_uint_eq(ram()[DATA_PHYS + 0x204], 0x80); /* R7 in use */
     ck_assert_uint_eq(d16(0x206), 0x1E8);                   /* D9 E8 */
     ck_assert_uint_eq(d32(0x208), 2);                       /* FIP: the FLD1 */
     check_m80(0x220, 0x3FFF, 0x8000000000000000ull);
@@ -395,7 +398,7 @@ START_TEST(test_bcd_round_trip)
     set32(4, (uint32_t)-123456789);
     run();
     static const uint8_t bcd[10] = { 0x89, 0x67, 0x45, 0x23, 0x01, 0, 0, 0, 0, 0x80 };
-    ck_assert_mem_eq(tv.bus.ram + DATA_PHYS + 0x10, bcd, 10);
+    ck_assert_mem_eq(ram() + DATA_PHYS + 0x10, bcd, 10);
     ck_assert_uint_eq(d32(0x20), (uint32_t)-123456789);
 }
 END_TEST
@@ -407,7 +410,7 @@ START_TEST(test_bcd_indefinite)
     set_m80(0x50, 0x403F, 0x8000000000000000ull); /* 2^64 */
     run();
     static const uint8_t indefinite[10] = { 0, 0, 0, 0, 0, 0, 0, 0xC0, 0xFF, 0xFF };
-    ck_assert_mem_eq(tv.bus.ram + DATA_PHYS + 0x10, indefinite, 10);
+    ck_assert_mem_eq(ram() + DATA_PHYS + 0x10, indefinite, 10);
     ck_assert_uint_eq(d16(0) & 1, 1);
 }
 END_TEST

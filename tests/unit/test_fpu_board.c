@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "harness.h"
-#include "machine.h"
+#include "pc.h"
 
 #define ROM_SIZE 0x10000u
 
@@ -21,7 +21,7 @@ static const uint8_t code[] = {
     0x9B, 0xF4,                                /* fwait; hlt */
 };
 
-static bool irq13_line(const struct machine *m) { return (m->pic.chips[1].input_level >> 5) & 1; }
+static bool irq13_line(const struct pc *pc) { return (pc->pic.chips[1].input_level >> 5) & 1; }
 
 START_TEST(test_ferr_latches_irq13)
 {
@@ -30,25 +30,27 @@ START_TEST(test_ferr_latches_irq13)
     memset(rom, 0xF4, sizeof rom);
     memcpy(rom + 0xE000, code, sizeof code);
     memcpy(rom + 0xFFF0, reset_jump, sizeof reset_jump);
-    struct machine_config config = {
-        .cpu_level = CPU_386, .ram_mb = 2, .bios = rom, .bios_size = ROM_SIZE,
-        .clock = CLOCK_DETERMINISTIC, .icount_shift = 4, .rtc_start_unix = 946684800,
+    struct pc_config config = {
+        .machine = { .cpu_level = CPU_386, .ram_mb = 2, .bios = rom, .bios_size = ROM_SIZE,
+                     .clock = CLOCK_DETERMINISTIC, .icount_shift = 4 },
+        .rtc_start_unix = 946684800,
     };
-    struct machine *m = calloc(1, sizeof *m);
-    ck_assert_ptr_nonnull(m);
+    struct pc *pc = calloc(1, sizeof *pc);
+    ck_assert_ptr_nonnull(pc);
     char error[256];
-    ck_assert_msg(machine_init(m, &config, error, sizeof error), "%s", error);
+    ck_assert_msg(pc_init(pc, &config, error, sizeof error), "%s", error);
+    struct machine *m = &pc->machine;
     machine_reset(m);
-    ck_assert(!irq13_line(m));
+    ck_assert(!irq13_line(pc));
     cpu_run(&m->cpu, 100);
     ck_assert(m->cpu.state == CPU_HALTED);
     ck_assert(m->cpu.ferr);
-    ck_assert(irq13_line(m));
+    ck_assert(irq13_line(pc));
     bus_port_write(&m->bus, 0xF0, 0, 1);
-    ck_assert(!irq13_line(m));
+    ck_assert(!irq13_line(pc));
     ck_assert(m->cpu.ferr); /* FERR# itself stays until the handler's FNCLEX */
-    machine_free(m);
-    free(m);
+    pc_free(pc);
+    free(pc);
 }
 END_TEST
 

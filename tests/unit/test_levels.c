@@ -26,7 +26,7 @@ START_TEST(test_push_sp)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         run_real(cases[i].level, code, sizeof code);
-        uint16_t pushed = (uint16_t)(tv.bus.ram[0x0FFE] | (tv.bus.ram[0x0FFF] << 8));
+        uint16_t pushed = (uint16_t)(bus_ram_host(&tv.bus, 0, 0)[0x0FFE] | (bus_ram_host(&tv.bus, 0, 0)[0x0FFF] << 8));
         ck_assert_msg(pushed == cases[i].pushed, "%s pushed %04X", cpu_level_name(cases[i].level), pushed);
         tvm_free(&tv);
     }

@@ -8,6 +8,7 @@
 
 #include "harness.h"
 #include "machine.h"
+#include "pc.h"
 #include "statefile.h"
 
 /* ---- a machine that runs a tiny ROM ------------------------------------------------- */
@@ -47,40 +48,36 @@ static void build_roms(void)
 }
 
 /* Built as a frontend builds one for a restore: machine_init and nothing else. */
-static struct machine *new_machine(const uint8_t *rom, enum clock_mode clock)
+static struct pc *new_machine(const uint8_t *rom, enum clock_mode clock)
 {
-    struct machine_config config = {
-        .cpu_level = CPU_386,
-        .ram_mb = 2,
-        .bios = rom,
-        .bios_size = ROM_SIZE,
-        .clock = clock,
-        .icount_shift = 4,
+    struct pc_config config = {
+        .machine = { .cpu_level = CPU_386, .ram_mb = 2, .bios = rom, .bios_size = ROM_SIZE, .clock = clock,
+                     .icount_shift = 4 },
         .rtc_start_unix = 946684800, /* 2000-01-01 */
     };
-    struct machine *m = calloc(1, sizeof *m);
+    struct pc *m = calloc(1, sizeof *m);
     ck_assert_ptr_nonnull(m);
     char error[256];
-    ck_assert_msg(machine_init(m, &config, error, sizeof error), "machine_init: %s", error);
+    ck_assert_msg(pc_init(m, &config, error, sizeof error), "pc_init: %s", error);
     return m;
 }
 
 /* A machine powered on: the CPU at its reset vector, every vector at the handler. */
-static struct machine *boot(const uint8_t *rom, enum clock_mode clock)
+static struct pc *boot(const uint8_t *rom, enum clock_mode clock)
 {
-    struct machine *m = new_machine(rom, clock);
-    machine_reset(m);
+    struct pc *m = new_machine(rom, clock);
+    machine_reset(&m->machine);
     for (unsigned v = 0; v < 256; v++) {
-        st16(m->bus.ram + v * 4, HANDLER_OFFSET);
-        st16(m->bus.ram + v * 4 + 2, 0xF000);
+        st16(bus_ram_host(&m->machine.bus, 0, 0) + v * 4, HANDLER_OFFSET);
+        st16(bus_ram_host(&m->machine.bus, 0, 0) + v * 4 + 2, 0xF000);
     }
-    cpu_code_changed(&m->cpu);
+    cpu_code_changed(&m->machine.cpu);
     return m;
 }
 
-static void destroy(struct machine *m)
+static void destroy(struct pc *m)
 {
-    machine_free(m);
+    pc_free(m);
     free(m);
 }
 
@@ -89,11 +86,11 @@ struct image {
     size_t size;
 };
 
-static struct image save(struct machine *m)
+static struct image save(struct pc *m)
 {
     struct statefile_writer w;
     statefile_begin(&w, "test");
-    ck_assert(machine_save_state(m, &w));
+    ck_assert(machine_save_state(&m->machine, &w));
     size_t size;
     const uint8_t *data = statefile_finish(&w, &size);
     ck_assert_ptr_nonnull(data);
@@ -114,7 +111,7 @@ static struct statefile *parse(const struct image *img)
 }
 
 /* A fresh machine restored from the file. */
-static struct machine *restore(const struct image *img, const uint8_t *rom, enum clock_mode clock)
+static struct pc *restore(const struct image *img, const uint8_t *rom, enum clock_mode clock)
 {
     struct statefile *f = parse(img);
     struct machine_state_info info;
@@ -124,18 +121,18 @@ static struct machine *restore(const struct image *img, const uint8_t *rom, enum
     ck_assert_uint_eq(info.bios_size, ROM_SIZE);
     ck_assert_mem_eq(bios, rom, ROM_SIZE);
     free(bios);
-    struct machine *m = new_machine(rom, clock);
-    ck_assert_msg(machine_load_state(m, f, error, sizeof error), "restore: %s", error);
+    struct pc *m = new_machine(rom, clock);
+    ck_assert_msg(machine_load_state(&m->machine, f, error, sizeof error), "restore: %s", error);
     ck_assert_ptr_null(statefile_unused(f));
     free(f);
     return m;
 }
 
 /* Saves 'from' and restores it into a fresh machine. */
-static struct machine *transfer(struct machine *from, const uint8_t *rom)
+static struct pc *transfer(struct pc *from, const uint8_t *rom)
 {
     struct image img = save(from);
-    struct machine *to = restore(&img, rom, from->config.clock);
+    struct pc *to = restore(&img, rom, from->machine.config.clock);
     free(img.data);
     return to;
 }
@@ -160,12 +157,12 @@ static void assert_same_files(const struct image *a, const struct image *b)
     ck_abort_msg("the files differ outside the sections");
 }
 
-static void outb(struct machine *m, uint16_t port, uint8_t v) { bus_port_write(&m->bus, port, v, 1); }
-static uint8_t inb(struct machine *m, uint16_t port) { return (uint8_t)bus_port_read(&m->bus, port, 1); }
+static void outb(struct pc *m, uint16_t port, uint8_t v) { bus_port_write(&m->machine.bus, port, v, 1); }
+static uint8_t inb(struct pc *m, uint16_t port) { return (uint8_t)bus_port_read(&m->machine.bus, port, 1); }
 
-static void run(struct machine *m, uint64_t ns)
+static void run(struct pc *m, uint64_t ns)
 {
-    ck_assert_int_eq(machine_run(m, ns), MACHINE_SLICE_DONE);
+    ck_assert_int_eq(machine_run(&m->machine, ns), MACHINE_SLICE_DONE);
 }
 
 /* ---- programming the devices -------------------------------------------------------- */
@@ -173,7 +170,7 @@ static void run(struct machine *m, uint64_t ns)
 enum { COM1 = 0x3F8, COM2 = 0x2F8 };
 
 /* The PC/AT's initialization: vectors 08h and 70h, the slave on IR2. */
-static void pic_init_at(struct machine *m, uint8_t master_mask, uint8_t slave_mask)
+static void pic_init_at(struct pc *m, uint8_t master_mask, uint8_t slave_mask)
 {
     outb(m, 0x20, 0x11); outb(m, 0x21, 0x08); outb(m, 0x21, 0x04); outb(m, 0x21, 0x01);
     outb(m, 0xA0, 0x11); outb(m, 0xA1, 0x70); outb(m, 0xA1, 0x02); outb(m, 0xA1, 0x01);
@@ -181,11 +178,11 @@ static void pic_init_at(struct machine *m, uint8_t master_mask, uint8_t slave_ma
     outb(m, 0xA1, slave_mask);
 }
 
-static void kbc_command(struct machine *m, uint8_t command) { outb(m, 0x64, command); }
-static void kbc_data(struct machine *m, uint8_t data) { outb(m, 0x60, data); }
+static void kbc_command(struct pc *m, uint8_t command) { outb(m, 0x64, command); }
+static void kbc_data(struct pc *m, uint8_t data) { outb(m, 0x60, data); }
 
 /* Bytes waiting in the controller's output buffer, oldest first. */
-static unsigned kbc_drain(struct machine *m, uint8_t *out, unsigned max)
+static unsigned kbc_drain(struct pc *m, uint8_t *out, unsigned max)
 {
     unsigned n = 0;
     while (n < max && (inb(m, 0x64) & KBC_STATUS_OBF))
@@ -193,13 +190,13 @@ static unsigned kbc_drain(struct machine *m, uint8_t *out, unsigned max)
     return n;
 }
 
-static uint8_t kbc_read(struct machine *m)
+static uint8_t kbc_read(struct pc *m)
 {
     ck_assert_msg(inb(m, 0x64) & KBC_STATUS_OBF, "the controller's output buffer is empty");
     return inb(m, 0x60);
 }
 
-static void mouse_send(struct machine *m, uint8_t byte)
+static void mouse_send(struct pc *m, uint8_t byte)
 {
     kbc_command(m, 0xD4);
     kbc_data(m, byte);
@@ -207,7 +204,7 @@ static void mouse_send(struct machine *m, uint8_t byte)
 
 /* Every device doing something: timers counting and interrupting, serial ports
  * sending, the RTC's periodic interrupt, a key repeating. */
-static void make_busy(struct machine *m)
+static void make_busy(struct pc *m)
 {
     pic_init_at(m, 0xE8, 0xFE);                 /* IRQ 0, 1, 2, 4 and 8 */
     outb(m, 0x43, 0x34); outb(m, 0x40, 0xA9); outb(m, 0x40, 0x04);   /* 1 kHz, mode 2 */
@@ -235,22 +232,22 @@ static void make_busy(struct machine *m)
 
 START_TEST(test_save_restore_save_is_identical)
 {
-    struct machine *a = boot(busy_rom, CLOCK_DETERMINISTIC);
+    struct pc *a = boot(busy_rom, CLOCK_DETERMINISTIC);
     run(a, 1000000);
     make_busy(a);
     run(a, 7654321);
-    ck_assert_uint_gt(le16(a->bus.ram + RAM_LOOPS), 0);
-    ck_assert_uint_gt(le16(a->bus.ram + RAM_INTERRUPTS), 0);
+    ck_assert_uint_gt(le16(bus_ram_host(&a->machine.bus, 0, 0) + RAM_LOOPS), 0);
+    ck_assert_uint_gt(le16(bus_ram_host(&a->machine.bus, 0, 0) + RAM_INTERRUPTS), 0);
     ck_assert(a->pit.irq0_event.armed);
     ck_assert(a->kbd.repeat_event.armed);
 
     struct image first = save(a);
-    struct machine *b = restore(&first, busy_rom, CLOCK_DETERMINISTIC);
+    struct pc *b = restore(&first, busy_rom, CLOCK_DETERMINISTIC);
     struct image second = save(b);
     assert_same_files(&first, &second);
 
     /* And after another restore of the restored machine. */
-    struct machine *c = restore(&second, busy_rom, CLOCK_DETERMINISTIC);
+    struct pc *c = restore(&second, busy_rom, CLOCK_DETERMINISTIC);
     struct image third = save(c);
     assert_same_files(&first, &third);
 
@@ -266,13 +263,13 @@ END_TEST
 /* An idle machine (halted between interrupts) saves the same file again too. */
 START_TEST(test_save_restore_save_while_halted)
 {
-    struct machine *a = boot(idle_rom, CLOCK_DETERMINISTIC);
+    struct pc *a = boot(idle_rom, CLOCK_DETERMINISTIC);
     make_busy(a);
     run(a, 3333333);
-    ck_assert_int_eq(a->cpu.state, CPU_HALTED);
+    ck_assert_int_eq(a->machine.cpu.state, CPU_HALTED);
     struct image first = save(a);
-    struct machine *b = restore(&first, idle_rom, CLOCK_DETERMINISTIC);
-    ck_assert_int_eq(b->cpu.state, CPU_HALTED);
+    struct pc *b = restore(&first, idle_rom, CLOCK_DETERMINISTIC);
+    ck_assert_int_eq(b->machine.cpu.state, CPU_HALTED);
     struct image second = save(b);
     assert_same_files(&first, &second);
     free(first.data);
@@ -305,7 +302,7 @@ static void assert_same_probes(const struct probe *a, const struct probe *b)
                       a->v[i], b->v[i]);
 }
 
-static void pic_probe(struct machine *m, struct probe *p)
+static void pic_probe(struct pc *m, struct probe *p)
 {
     put(p, inb(m, 0x20));          /* ISR (OCW3 chose it) */
     put(p, inb(m, 0x21));
@@ -325,7 +322,7 @@ static void pic_probe(struct machine *m, struct probe *p)
 
 START_TEST(test_pic_through_ports)
 {
-    struct machine *a = boot(idle_rom, CLOCK_DETERMINISTIC);
+    struct pc *a = boot(idle_rom, CLOCK_DETERMINISTIC);
     pic_init_at(a, 0xD4, 0x5A);
     outb(a, 0x4D0, 0xA8);          /* IRQ 3, 5 and 7 level triggered */
     outb(a, 0x4D1, 0xFF);          /* reads back DEh: IRQ 8 and 13 are fixed */
@@ -337,7 +334,7 @@ START_TEST(test_pic_through_ports)
     /* The slave starts again and waits for ICW2-4. */
     outb(a, 0xA0, 0x11); outb(a, 0xA1, 0x70); outb(a, 0xA1, 0x02);
 
-    struct machine *b = transfer(a, idle_rom);
+    struct pc *b = transfer(a, idle_rom);
     struct probe pa = { .n = 0 }, pb = { .n = 0 };
     pic_probe(a, &pa);
     pic_probe(b, &pb);
@@ -361,13 +358,13 @@ START_TEST(test_pic_through_ports)
 }
 END_TEST
 
-static uint16_t pit_read_word(struct machine *m, unsigned counter)
+static uint16_t pit_read_word(struct pc *m, unsigned counter)
 {
     uint8_t lo = inb(m, (uint16_t)(0x40 + counter));
     return (uint16_t)(lo | inb(m, (uint16_t)(0x40 + counter)) << 8);
 }
 
-static void pit_probe(struct machine *m, struct probe *p)
+static void pit_probe(struct pc *m, struct probe *p)
 {
     put(p, inb(m, 0x40));          /* the MSB of the count latched before the save */
     outb(m, 0x43, 0xEE);           /* read-back: the status of all three */
@@ -391,7 +388,7 @@ static void pit_probe(struct machine *m, struct probe *p)
 
 START_TEST(test_pit_through_ports)
 {
-    struct machine *a = boot(idle_rom, CLOCK_DETERMINISTIC);
+    struct pc *a = boot(idle_rom, CLOCK_DETERMINISTIC);
     run(a, 500000);
     outb(a, 0x43, 0x34); outb(a, 0x40, 0x34); outb(a, 0x40, 0x12);   /* mode 2, 1234h */
     outb(a, 0x43, 0x56); outb(a, 0x41, 0x80);                        /* LSB only, mode 3, 80h */
@@ -403,7 +400,7 @@ START_TEST(test_pit_through_ports)
     uint16_t latched = a->pit.counters[0].latched_count;
     ck_assert_uint_eq(lsb, latched & 0xFF);
 
-    struct machine *b = transfer(a, idle_rom);
+    struct pc *b = transfer(a, idle_rom);
     struct probe pa = { .n = 0 }, pb = { .n = 0 };
     pit_probe(a, &pa);
     pit_probe(b, &pb);
@@ -424,19 +421,19 @@ START_TEST(test_pit_through_ports)
 }
 END_TEST
 
-static uint8_t cmos_read(struct machine *m, uint8_t index)
+static uint8_t cmos_read(struct pc *m, uint8_t index)
 {
     outb(m, 0x70, index);
     return inb(m, 0x71);
 }
 
-static void cmos_write(struct machine *m, uint8_t index, uint8_t value)
+static void cmos_write(struct pc *m, uint8_t index, uint8_t value)
 {
     outb(m, 0x70, index);
     outb(m, 0x71, value);
 }
 
-static void rtc_probe(struct machine *m, struct probe *p)
+static void rtc_probe(struct pc *m, struct probe *p)
 {
     put(p, inb(m, 0x71));          /* the index the guest left: 40h */
     put(p, rtc_nmi_masked(&m->rtc));
@@ -456,7 +453,7 @@ static void rtc_probe(struct machine *m, struct probe *p)
 
 START_TEST(test_rtc_through_ports)
 {
-    struct machine *a = boot(idle_rom, CLOCK_DETERMINISTIC);
+    struct pc *a = boot(idle_rom, CLOCK_DETERMINISTIC);
     run(a, 250000000);
     cmos_write(a, 0x0A, 0x72);     /* the divider held in reset */
     cmos_write(a, 0x40, 0x5A);
@@ -469,7 +466,7 @@ START_TEST(test_rtc_through_ports)
     (void)cmos_read(a, 0x0C);
     outb(a, 0x70, 0xC0);           /* index 40h, NMI masked */
 
-    struct machine *b = transfer(a, idle_rom);
+    struct pc *b = transfer(a, idle_rom);
     struct probe pa = { .n = 0 }, pb = { .n = 0 };
     rtc_probe(a, &pa);
     rtc_probe(b, &pb);
@@ -489,7 +486,7 @@ START_TEST(test_rtc_through_ports)
 }
 END_TEST
 
-static void uart_probe(struct machine *m, struct probe *p)
+static void uart_probe(struct pc *m, struct probe *p)
 {
     put(p, inb(m, COM1 + 5));      /* LSR */
     put(p, inb(m, COM1 + 2));      /* IIR */
@@ -514,7 +511,7 @@ static void uart_probe(struct machine *m, struct probe *p)
 
 START_TEST(test_uart_through_ports)
 {
-    struct machine *a = boot(idle_rom, CLOCK_DETERMINISTIC);
+    struct pc *a = boot(idle_rom, CLOCK_DETERMINISTIC);
     outb(a, COM1 + 3, 0x83); outb(a, COM1 + 0, 0x03); outb(a, COM1 + 1, 0x00);   /* 38400 baud */
     outb(a, COM1 + 3, 0x1B);       /* 8 bits, even parity */
     outb(a, COM1 + 2, 0xC1);       /* FIFOs, trigger at 14 */
@@ -527,7 +524,7 @@ START_TEST(test_uart_through_ports)
     outb(a, COM1 + 0, 'D'); outb(a, COM1 + 0, 'E');
     ck_assert(a->uart[0].tsr_full);
 
-    struct machine *b = transfer(a, idle_rom);
+    struct pc *b = transfer(a, idle_rom);
     struct probe pa = { .n = 0 }, pb = { .n = 0 };
     uart_probe(a, &pa);
     uart_probe(b, &pb);
@@ -550,7 +547,7 @@ START_TEST(test_uart_through_ports)
 }
 END_TEST
 
-static void kbc_probe(struct machine *m, struct probe *p)
+static void kbc_probe(struct pc *m, struct probe *p)
 {
     kbc_data(m, 0x99);             /* the data of the D2h command saved pending */
     put(p, kbc_read(m));
@@ -561,23 +558,23 @@ static void kbc_probe(struct machine *m, struct probe *p)
     put(p, kbc_read(m));
     kbc_command(m, 0xD0);
     put(p, kbc_read(m));
-    put(p, bus_read(&m->bus, 0x100700, 1));
+    put(p, bus_read(&m->machine.bus, 0x100700, 1));
     put(p, inb(m, 0x92));
 }
 
 START_TEST(test_kbc_through_ports)
 {
-    struct machine *a = boot(idle_rom, CLOCK_DETERMINISTIC);
-    bus_write(&a->bus, 0x000700, 0x11, 1);
-    bus_write(&a->bus, 0x100700, 0x22, 1);
+    struct pc *a = boot(idle_rom, CLOCK_DETERMINISTIC);
+    bus_write(&a->machine.bus, 0x000700, 0x11, 1);
+    bus_write(&a->machine.bus, 0x100700, 0x22, 1);
     kbc_command(a, 0x60); kbc_data(a, 0x04);   /* system flag; no IRQs, no translation */
     kbc_command(a, 0x65); kbc_data(a, 0x3C);   /* RAM byte 5 */
     kbc_command(a, 0xD1); kbc_data(a, 0xDD);   /* A20 off */
-    ck_assert_uint_eq(bus_mask_address(&a->bus, 0x100700), 0x000700);
+    ck_assert_uint_eq(bus_mask_address(&a->machine.bus, 0x100700), 0x000700);
     kbc_command(a, 0xD2);                      /* its data byte comes after the restore */
 
-    struct machine *b = transfer(a, idle_rom);
-    ck_assert_uint_eq(bus_mask_address(&b->bus, 0x123456), 0x023456);
+    struct pc *b = transfer(a, idle_rom);
+    ck_assert_uint_eq(bus_mask_address(&b->machine.bus, 0x123456), 0x023456);
     struct probe pa = { .n = 0 }, pb = { .n = 0 };
     kbc_probe(a, &pa);
     kbc_probe(b, &pb);
@@ -594,7 +591,7 @@ START_TEST(test_kbc_through_ports)
 }
 END_TEST
 
-static void kbd_probe(struct machine *m, struct probe *p)
+static void kbd_probe(struct pc *m, struct probe *p)
 {
     kbc_data(m, 0x02);             /* the argument of the ED saved pending: Num Lock */
     put(p, kbc_read(m));
@@ -613,7 +610,7 @@ static void kbd_probe(struct machine *m, struct probe *p)
 
 START_TEST(test_ps2kbd_through_ports)
 {
-    struct machine *a = boot(idle_rom, CLOCK_DETERMINISTIC);
+    struct pc *a = boot(idle_rom, CLOCK_DETERMINISTIC);
     kbc_command(a, 0x60); kbc_data(a, 0x00);   /* no IRQs, no translation */
     kbc_data(a, 0xF0); kbc_data(a, 0x01);      /* scan code set 1 */
     kbc_data(a, 0xED); kbc_data(a, 0x05);      /* Scroll and Caps Lock */
@@ -623,7 +620,7 @@ START_TEST(test_ps2kbd_through_ports)
     kbc_data(a, 0xED);                         /* waiting for its argument */
     ck_assert_uint_eq(kbc_read(a), 0xFA);
 
-    struct machine *b = transfer(a, idle_rom);
+    struct pc *b = transfer(a, idle_rom);
     ck_assert_uint_eq(b->kbd.leds, 0x05);
     struct probe pa = { .n = 0 }, pb = { .n = 0 };
     kbd_probe(a, &pa);
@@ -637,7 +634,7 @@ START_TEST(test_ps2kbd_through_ports)
 }
 END_TEST
 
-static void mouse_probe(struct machine *m, struct probe *p)
+static void mouse_probe(struct pc *m, struct probe *p)
 {
     mouse_send(m, 0x01);           /* the argument of the E8h saved pending */
     put(p, kbc_read(m));
@@ -658,7 +655,7 @@ static void mouse_probe(struct machine *m, struct probe *p)
 
 START_TEST(test_ps2mouse_through_ports)
 {
-    struct machine *a = boot(idle_rom, CLOCK_DETERMINISTIC);
+    struct pc *a = boot(idle_rom, CLOCK_DETERMINISTIC);
     kbc_command(a, 0x60); kbc_data(a, 0x00);
     static const uint8_t rates[] = { 40, 200, 100 };   /* the wheel's knock, but for its end */
     for (size_t i = 0; i < sizeof rates; i++) {
@@ -671,7 +668,7 @@ START_TEST(test_ps2mouse_through_ports)
     mouse_send(a, 0xE8);           /* waiting for its argument */
     ck_assert_uint_eq(kbc_read(a), 0xFA);
 
-    struct machine *b = transfer(a, idle_rom);
+    struct pc *b = transfer(a, idle_rom);
     ck_assert_uint_eq(b->mouse.sample_rate, 100);
     ck_assert_uint_eq(b->mouse.resolution, 3);
     struct probe pa = { .n = 0 }, pb = { .n = 0 };
@@ -688,9 +685,9 @@ END_TEST
 
 START_TEST(test_sysctrl_and_postcode_through_ports)
 {
-    struct machine *a = boot(idle_rom, CLOCK_DETERMINISTIC);
-    bus_write(&a->bus, 0x000700, 0x11, 1);
-    bus_write(&a->bus, 0x100700, 0x22, 1);
+    struct pc *a = boot(idle_rom, CLOCK_DETERMINISTIC);
+    bus_write(&a->machine.bus, 0x000700, 0x11, 1);
+    bus_write(&a->machine.bus, 0x100700, 0x22, 1);
     kbc_command(a, 0xDD);          /* the 8042 closes A20 ... */
     outb(a, 0x92, 0x02);           /* ... port 92h opens it */
     outb(a, 0x61, 0x0D);
@@ -699,11 +696,11 @@ START_TEST(test_sysctrl_and_postcode_through_ports)
     for (const char *c = first; *c; c++)
         outb(a, 0x8900, (uint8_t)*c);
 
-    struct machine *b = transfer(a, idle_rom);
+    struct pc *b = transfer(a, idle_rom);
     ck_assert_uint_eq(inb(b, 0x61) & 0x0F, 0x0D);
     ck_assert_uint_eq(inb(b, 0x92), 0x02);
-    ck_assert_uint_eq(bus_mask_address(&b->bus, 0x100700), 0x100700);
-    ck_assert_uint_eq(bus_read(&b->bus, 0x100700, 1), 0x22);
+    ck_assert_uint_eq(bus_mask_address(&b->machine.bus, 0x100700), 0x100700);
+    ck_assert_uint_eq(bus_read(&b->machine.bus, 0x100700, 1), 0x22);
     ck_assert_uint_eq(inb(b, 0x80), 0x42);
     ck_assert_uint_eq(inb(b, 0x190), 0x42);
     /* Timer 2's gate came back with port 61h: counter 2 counts. */
@@ -713,13 +710,13 @@ START_TEST(test_sysctrl_and_postcode_through_ports)
     ck_assert_uint_lt(pit_read_word(b, 2), 0xFFFF - 100);
     /* Port 92h alone holds A20 now. */
     outb(b, 0x92, 0x00);
-    ck_assert_uint_eq(bus_read(&b->bus, 0x100700, 1), 0x11);
+    ck_assert_uint_eq(bus_read(&b->machine.bus, 0x100700, 1), 0x11);
     /* The rest of the word turns the restored machine off. */
-    ck_assert(!b->power_off_requested);
+    ck_assert(!b->machine.power_off_requested);
     for (const char *c = "down"; *c; c++)
         outb(b, 0x8900, (uint8_t)*c);
-    ck_assert(b->power_off_requested);
-    ck_assert_int_eq(machine_run(b, 1000), MACHINE_POWER_OFF);
+    ck_assert(b->machine.power_off_requested);
+    ck_assert_int_eq(machine_run(&b->machine, 1000), MACHINE_POWER_OFF);
     destroy(a);
     destroy(b);
 }
@@ -729,12 +726,12 @@ END_TEST
 
 START_TEST(test_resumed_machine_runs_identically)
 {
-    struct machine *a = boot(busy_rom, CLOCK_DETERMINISTIC);
+    struct pc *a = boot(busy_rom, CLOCK_DETERMINISTIC);
     run(a, 2000000);
     make_busy(a);
     run(a, 5000000);
-    struct machine *b = transfer(a, busy_rom);
-    uint64_t icount = a->cpu.icount;
+    struct pc *b = transfer(a, busy_rom);
+    uint64_t icount = a->machine.cpu.icount;
     static const uint64_t steps[] = { 1, 999, 1234567, 30000000, 7777777 };
     for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
         run(a, steps[i]);
@@ -747,9 +744,9 @@ START_TEST(test_resumed_machine_runs_identically)
             ps2mouse_move(&b->mouse, -5, 7, 1, 0);
         }
     }
-    ck_assert_uint_gt(a->cpu.icount, icount + 1000);
-    ck_assert_uint_eq(a->cpu.icount, b->cpu.icount);
-    ck_assert_uint_eq(machine_now(a), machine_now(b));
+    ck_assert_uint_gt(a->machine.cpu.icount, icount + 1000);
+    ck_assert_uint_eq(a->machine.cpu.icount, b->machine.cpu.icount);
+    ck_assert_uint_eq(machine_now(&a->machine), machine_now(&b->machine));
     struct image sa = save(a), sb = save(b);
     assert_same_files(&sa, &sb);
     free(sa.data);
@@ -766,15 +763,15 @@ END_TEST
  * see the saved guest time, or the PIT pulls its counting back to a time near zero. */
 START_TEST(test_realtime_restore_sees_saved_time)
 {
-    struct machine *a = boot(idle_rom, CLOCK_REALTIME);
-    ck_assert_int_eq(machine_run(a, 30000000), MACHINE_SLICE_DONE);
+    struct pc *a = boot(idle_rom, CLOCK_REALTIME);
+    ck_assert_int_eq(machine_run(&a->machine, 30000000), MACHINE_SLICE_DONE);
     outb(a, 0x43, 0x34); outb(a, 0x40, 0xFF); outb(a, 0x40, 0xFF);
-    ck_assert_int_eq(machine_run(a, 1000000), MACHINE_SLICE_DONE);
+    ck_assert_int_eq(machine_run(&a->machine, 1000000), MACHINE_SLICE_DONE);
     uint64_t epoch = a->pit.counters[0].epoch_tick;
     ck_assert_uint_gt(epoch, 30000);           /* 30 ms of 1.19 MHz ticks */
-    struct machine *b = transfer(a, idle_rom);
+    struct pc *b = transfer(a, idle_rom);
     ck_assert_uint_eq(b->pit.counters[0].epoch_tick, epoch);
-    ck_assert_uint_ge(machine_now(b), 31000000);
+    ck_assert_uint_ge(machine_now(&b->machine), 31000000);
     destroy(a);
     destroy(b);
 }
@@ -784,9 +781,9 @@ END_TEST
  * ports then work without reading or writing outside any array (run under ASan). */
 START_TEST(test_wild_values_are_clamped)
 {
-    struct machine *a = boot(idle_rom, CLOCK_DETERMINISTIC);
+    struct pc *a = boot(idle_rom, CLOCK_DETERMINISTIC);
     run(a, 1000000);
-    for (unsigned i = 0; i < MACHINE_SERIAL_PORTS; i++) {
+    for (unsigned i = 0; i < PC_SERIAL_PORTS; i++) {
         a->uart[i].rx_head = 0xEE; a->uart[i].rx_count = 0xF0;
         a->uart[i].tx_head = 0x77; a->uart[i].tx_count = 0x99;
         a->uart[i].fcr = 0xFF;
@@ -798,15 +795,15 @@ START_TEST(test_wild_values_are_clamped)
     a->kbc.pending_command = 0x55;
     a->sysctrl.shutdown_match = 8;
     a->rtc.index = 0xFF;
-    a->rtc.last_sync = machine_now(a) + 5000000000ull;
+    a->rtc.last_sync = machine_now(&a->machine) + 5000000000ull;
     a->pic.chips[0].lowest_priority = 0xF3;
     a->pic.chips[1].init_step = 0x7F;
     a->pit.counters[1].control = 0xFF;
     a->pit.counters[1].epoch_value = 0x7FFFFFFF;
     a->pit.counters[1].running = true;
-    struct machine *b = transfer(a, idle_rom);
+    struct pc *b = transfer(a, idle_rom);
 
-    for (unsigned i = 0; i < MACHINE_SERIAL_PORTS; i++) {
+    for (unsigned i = 0; i < PC_SERIAL_PORTS; i++) {
         ck_assert_uint_lt(b->uart[i].rx_head, UART_FIFO_SIZE);
         ck_assert_uint_le(b->uart[i].rx_count, UART_FIFO_SIZE);
         ck_assert_uint_lt(b->uart[i].tx_head, UART_FIFO_SIZE);
@@ -816,7 +813,7 @@ START_TEST(test_wild_values_are_clamped)
     ck_assert_uint_le(b->kbd.queue.count, PS2_QUEUE_SIZE);
     ck_assert_uint_le(b->mouse.last_unit_len, 4);
     ck_assert_uint_lt(b->sysctrl.shutdown_match, 8);
-    ck_assert_uint_le(b->rtc.last_sync, machine_now(b));
+    ck_assert_uint_le(b->rtc.last_sync, machine_now(&b->machine));
     ck_assert_uint_lt(b->pic.chips[0].lowest_priority, 8);
 
     /* Everything still works through the ports. */
@@ -831,7 +828,7 @@ START_TEST(test_wild_values_are_clamped)
         (void)inb(b, 0x71);
     }
     run(b, 50000000);
-    ck_assert(!b->power_off_requested);
+    ck_assert(!b->machine.power_off_requested);
     destroy(a);
     destroy(b);
 }

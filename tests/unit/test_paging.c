@@ -47,8 +47,8 @@ enum { PF_P = 1, PF_W = 2, PF_U = 4 };
 #define SEL_DATA3 0x23
 #define SEL_TSS 0x28
 
-static uint32_t rd32(uint32_t phys) { return le32(tv.bus.ram + phys); }
-static void wr32(uint32_t phys, uint32_t v) { st32(tv.bus.ram + phys, v); }
+static uint32_t rd32(uint32_t phys) { return le32(bus_ram_host(&tv.bus, 0, 0) + phys); }
+static void wr32(uint32_t phys, uint32_t v) { st32(bus_ram_host(&tv.bus, 0, 0) + phys, v); }
 
 static uint32_t test_lin(unsigned page) { return TEST_LIN + page * 0x1000u; }
 static uint32_t test_phys(unsigned page) { return TEST_PHYS + page * 0x1000u; }
@@ -76,7 +76,7 @@ static void setup(void)
         uint32_t off = HANDLERS + v * 16;
         wr32(IDT_BASE + v * 8, (SEL_CODE0 << 16) | (off & 0xFFFF));
         wr32(IDT_BASE + v * 8 + 4, (off & 0xFFFF0000u) | (v == END_VECTOR ? 0xEE00 : 0x8E00));
-        tv.bus.ram[off] = 0xF4;
+        bus_ram_host(&tv.bus, 0, 0)[off] = 0xF4;
     }
     /* Paging: identity map of the first 4 MiB, and the test pages above it. */
     wr32(PD_BASE, PT0_BASE | PG_P | PG_W | PG_U);

@@ -8,11 +8,11 @@ static struct tvm tv;
 
 static uint32_t read32(uint32_t phys)
 {
-    const uint8_t *p = tv.bus.ram + phys;
+    const uint8_t *p = bus_ram_host(&tv.bus, 0, 0) + phys;
     return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-static uint16_t read16(uint32_t phys) { return (uint16_t)(tv.bus.ram[phys] | tv.bus.ram[phys + 1] << 8); }
+static uint16_t read16(uint32_t phys) { return (uint16_t)(bus_ram_host(&tv.bus, 0, 0)[phys] | bus_ram_host(&tv.bus, 0, 0)[phys + 1] << 8); }
 
 /* Real mode (a 16-bit stack, SS = 0) at 1000:0000, ESP and EBP with their upper halves
  * set, an outer frame pointer stored where ENTER copies it from; runs 'code' to HLT. */

@@ -39,7 +39,7 @@ START_TEST(v86_monitor)
     /* The ring-0 stack holds the #GP frame of the HLT: error code, then the v86 CS:IP
      * and GS at the top (the frame ends at ESP0 = F000h). */
     ck_assert_uint_eq(t.cpu.seg[SEG_SS].selector, 0x10);
-    const uint8_t *stack = t.bus.ram + 0x10000 + 0xF000;
+    const uint8_t *stack = bus_ram_host(&t.bus, 0, 0) + 0x10000 + 0xF000;
     ck_assert_uint_eq(stack[-4] | stack[-3] << 8, 0x4000);     /* GS */
     ck_assert_uint_eq(stack[-32] | stack[-31] << 8, 0x1000);   /* CS */
 }
