@@ -52,6 +52,26 @@ static void dump_model_specific(FILE *out, const struct cpu *cpu)
     dump_hex64_list(out, "mtrr-fixed", cpu->mtrr_fixed, 11);
 }
 
+/* The x87: control, status and tag words, the pointers, then ST(0)-ST(7) as sign and
+ * exponent, significand and tag (SDM vol. 1, 8.1). */
+static void dump_fpu(FILE *out, const struct fpu *f)
+{
+    static const char *const tags[4] = { "valid", "zero", "special", "empty" };
+    unsigned top = (f->sw >> 11) & 7;
+    fprintf(out, "fpu cw %04" PRIX16 " sw %04" PRIX16 " tw %04" PRIX16 " top %u fop %03" PRIX16
+            " fip %04" PRIX16 ":%08" PRIX32 " fdp %04" PRIX16 ":%08" PRIX32 "\n",
+            f->cw, f->sw, f->tw, top, f->fop, f->fcs, f->fip, f->fds, f->fdp);
+    for (unsigned i = 0; i < 8; i++) {
+        unsigned p = (top + i) & 7;
+        const uint8_t *r = f->regs[p];
+        uint64_t sig = 0;
+        for (int k = 7; k >= 0; k--)
+            sig = sig << 8 | r[k];
+        fprintf(out, "st%u r%u %04X %016" PRIX64 " %s\n", i, p, (unsigned)(r[8] | r[9] << 8), sig,
+                tags[(f->tw >> (2 * p)) & 3]);
+    }
+}
+
 bool state_dump(FILE *out, struct cpu *cpu, uint64_t guest_ns)
 {
     static const char *const gpr_names[8] = { "eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi" };
@@ -75,6 +95,8 @@ bool state_dump(FILE *out, struct cpu *cpu, uint64_t guest_ns)
     for (int i = 0; i < 8; i++)
         fprintf(out, "dr%d %08" PRIX32 "%s", i, cpu->dr[i], i % 4 == 3 ? "\n" : " ");
     dump_model_specific(out, cpu);
+    if (cpu->has_fpu)
+        dump_fpu(out, &cpu->fpu);
     fprintf(out, "a20 %s\n", cpu->bus->a20_enabled ? "on" : "off");
     fprintf(out, "ram %" PRIu64 " bytes crc32 %08" PRIX32 "\n", cpu->bus->ram_size, state_dump_ram_crc(cpu->bus));
     return !ferror(out);

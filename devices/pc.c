@@ -8,7 +8,7 @@
 #include <string.h>
 
 enum { IRQ_TIMER = 0, IRQ_KEYBOARD = 1, IRQ_COM2 = 3, IRQ_COM1 = 4, IRQ_FLOPPY = 6, IRQ_RTC = 8, IRQ_MOUSE = 12,
-       IRQ_IDE_PRIMARY = 14, IRQ_IDE_SECONDARY = 15 };
+       IRQ_FPU = 13, IRQ_IDE_PRIMARY = 14, IRQ_IDE_SECONDARY = 15 };
 enum { DMA_FLOPPY = 2 };
 
 static const uint16_t serial_ports[PC_SERIAL_PORTS] = { 0x3F8, 0x2F8, 0x3E8, 0x2E8 };
@@ -96,6 +96,29 @@ static uint8_t interrupt_acknowledge(void *opaque)
 {
     struct pc *pc = opaque;
     return pic_acknowledge(&pc->pic);
+}
+
+/* The coprocessor error (IBM PC/AT Technical Reference, "Math Coprocessor"): FERR# sets
+ * a latch that drives IRQ 13; a write of any value to port F0h clears it. The latch is
+ * the PIC's IRQ 13 line, so the PIC's state saves it. */
+static void fpu_error(void *opaque, bool asserted)
+{
+    struct pc *pc = opaque;
+    if (asserted)
+        pic_set_irq(&pc->pic, IRQ_FPU, true);
+}
+
+static uint32_t fpu_port_read(void *opaque, uint32_t port, unsigned size)
+{
+    (void)opaque; (void)port; (void)size;
+    return 0xFF;
+}
+
+static void fpu_port_write(void *opaque, uint32_t port, uint32_t value, unsigned size)
+{
+    struct pc *pc = opaque;
+    (void)port; (void)value; (void)size;
+    pic_set_irq(&pc->pic, IRQ_FPU, false);
 }
 
 static void request_cpu_reset(void *opaque) { machine_request_cpu_reset(&((struct pc *)opaque)->machine); }
@@ -291,6 +314,13 @@ bool pc_init(struct pc *pc, const struct pc_config *config, char *error, size_t 
     pic_init(&pc->pic, bus, intr_changed, pc);
     m->cpu.irq_ack = interrupt_acknowledge;
     m->cpu.irq_opaque = pc;
+    m->cpu.ferr_changed = fpu_error;
+    m->cpu.ferr_opaque = pc;
+    if (!bus_add_ports(bus, 0xF0, 1, fpu_port_read, fpu_port_write, pc)) {
+        snprintf(error, error_size, "cannot register port F0h");
+        pc_free(pc);
+        return false;
+    }
     pit_init(&pc->pit, bus, sched, pic_line(pc, IRQ_TIMER));
     rtc_init(&pc->rtc, bus, sched, pic_line(pc, IRQ_RTC));
     for (unsigned w = 0; w < 2; w++)

@@ -55,6 +55,7 @@ void cpu_init(struct cpu *cpu, struct bus *bus, enum cpu_level level)
     memset(cpu, 0, sizeof *cpu);
     cpu->bus = bus;
     cpu->level = level;
+    cpu->has_fpu = true; /* a coprocessor by default before the 486: cpu_set_fpu */
     bus->addr_mask = address_lines(level);
     bus->code_written = code_written;
     bus->code_opaque = cpu;
@@ -167,6 +168,7 @@ void cpu_reset(struct cpu *cpu)
     cpu->exception_depth = 0;
     cpu->last_vector = -1;
     cpu->trap_after = false;
+    fpu_reset(cpu);
     cpu_tlb_flush(cpu, true);
     cpu_code_changed(cpu);
 }

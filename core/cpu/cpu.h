@@ -94,6 +94,17 @@ struct tlb_entry {
 
 enum cpu_run_state { CPU_RUNNING, CPU_HALTED, CPU_SHUTDOWN };
 
+/* The x87 FPU's registers (SDM vol. 1, 8.1). The data registers are kept as the 80-bit
+ * little-endian bytes they have in memory, so they save and restore as bytes. */
+struct fpu {
+    uint8_t regs[8][10];  /* physical registers R0-R7; ST(i) is R((TOP + i) mod 8) */
+    uint16_t cw, sw;      /* control and status words; TOP is status bits 11-13 */
+    uint16_t tw;          /* tag word: 2 bits per physical register, 3 = empty */
+    uint16_t fop;         /* the last non-control instruction's opcode (11 bits) */
+    uint32_t fip, fdp;    /* its offset and its memory operand's offset */
+    uint16_t fcs, fds;    /* and their selectors (real mode: the paragraph) */
+};
+
 /* A decoded instruction. */
 struct cpu;
 struct insn;
@@ -173,6 +184,16 @@ struct cpu {
     uint32_t bus_content_generation; /* bus content generation the decoded code is from */
     struct tlb_entry tlb[TLB_ENTRIES];
 
+    /* The x87: present on chip from the 486, a coprocessor (8087/287/387, present
+     * unless cpu_set_fpu says otherwise) before. ferr is the FERR# output, which the
+     * board sees through ferr_changed: the PC/AT latches it onto IRQ 13 and clears the
+     * latch on a write to port F0h (IBM PC/AT Technical Reference, 1-46). */
+    struct fpu fpu;
+    bool has_fpu;
+    bool ferr;
+    void (*ferr_changed)(void *opaque, bool asserted);
+    void *ferr_opaque;
+
     /* The interrupt controller's acknowledge cycle (returns the vector). */
     uint8_t (*irq_ack)(void *opaque);
     void *irq_opaque;
@@ -228,6 +249,10 @@ uint64_t cpu_read_tsc(const struct cpu *cpu);
 void cpu_update_align_check(struct cpu *cpu);
 
 const char *cpu_level_name(enum cpu_level level);
+
+/* Installs or removes the coprocessor of an 8086-386 machine (the 486 and later always
+ * have their FPU): without it ESC instructions touch no FPU state. */
+void cpu_set_fpu(struct cpu *cpu, bool present);
 
 /* The CPU's saved fields (cpu_state.c), and the check of a restored state: false, with
  * the reason, if no CPU of that level could be in it. */

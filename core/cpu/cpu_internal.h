@@ -409,4 +409,7 @@ uint32_t cpu_decode_at(struct cpu *cpu, struct insn *in, uint32_t eip);
 void cpu_decode(struct cpu *cpu, struct insn *in);
 /* Runs a decoded string instruction (string.c). */
 
+/* The FPU's state at RESET (fpu.c). */
+void fpu_reset(struct cpu *cpu);
+
 #endif

@@ -72,6 +72,18 @@ static const struct state_field cpu_fields[] = {
     STATE_UINT_SINCE(struct cpu, pat, 2),
     STATE_UINT_ARRAY_SINCE(struct cpu, perf_ctr, 2, 2),
     STATE_UINT_ARRAY_SINCE(struct cpu, perf_sel, 2, 2),
+    /* Version 3: the x87 (fpu.c). A version 1 or 2 state keeps the FPU's reset state.
+     * (Version 2 is the CR4 and MSR fields of the 486-P6 work.) */
+    STATE_FIELD_(struct cpu, fpu.regs, FIELD_BYTES, 1, sizeof(((struct cpu *)0)->fpu.regs), 3),
+    STATE_UINT_SINCE(struct cpu, fpu.cw, 3),
+    STATE_UINT_SINCE(struct cpu, fpu.sw, 3),
+    STATE_UINT_SINCE(struct cpu, fpu.tw, 3),
+    STATE_UINT_SINCE(struct cpu, fpu.fop, 3),
+    STATE_UINT_SINCE(struct cpu, fpu.fip, 3),
+    STATE_UINT_SINCE(struct cpu, fpu.fdp, 3),
+    STATE_UINT_SINCE(struct cpu, fpu.fcs, 3),
+    STATE_UINT_SINCE(struct cpu, fpu.fds, 3),
+    STATE_BOOL_SINCE(struct cpu, ferr, 3),
 };
 
 /* After a restore nothing decoded or translated before may be used. */
@@ -87,7 +99,7 @@ static void cpu_post_load(void *dev)
     cpu->block_exit = true;
 }
 
-const struct state_desc cpu_state_desc = STATE_DESC("cpu", 2, cpu_fields, cpu_post_load);
+const struct state_desc cpu_state_desc = STATE_DESC("cpu", 3, cpu_fields, cpu_post_load);
 
 static const char *const seg_names[6] = { "ES", "CS", "SS", "DS", "FS", "GS" };
 
@@ -146,6 +158,11 @@ bool cpu_state_check(const struct cpu *cpu, enum cpu_level level, char *why, siz
     }
     if (cpu->cr4 & ~cpu_cr4_valid_bits(level)) {
         snprintf(why, why_size, "CR4 %08X has bits a %s does not have", (unsigned)cpu->cr4, cpu_level_name(level));
+        return false;
+    }
+    /* FLDCW keeps bits 1F3Fh and sets bit 6; FOP has 11 bits (SDM vol. 1, 8.1.5, 8.1.9). */
+    if ((cpu->fpu.cw & ~0x1F3Fu) != 0x0040 || cpu->fpu.fop > 0x7FF) {
+        snprintf(why, why_size, "FPU control word %04X or opcode %03X no x87 can hold", cpu->fpu.cw, cpu->fpu.fop);
         return false;
     }
     if (cpu->level < CPU_386 && (cpu->eip > 0xFFFF || cpu->cr0 > 0xFFFF)) {

@@ -150,6 +150,7 @@ const struct opdef opcode_table[512] = {
     [0x1AB] = OP(op_bt_rm_r, F_MODRM | F_LOCK, L386, 1, "bts"),
     [0x1AC] = OP(op_shrd, F_MODRM | F_IB, L386, 0, "shrd"), [0x1AD] = OP(op_shrd, F_MODRM, L386, 1, "shrd"),
     [0x1AF] = OP(op_imul_r_rm, F_MODRM, L386, 0, "imul"),
+    [0x1AE] = OP(op_fxsave_fxrstor, F_MODRM | F_MEM, CPU_P6, 0, "fxsave"),
     [0x1B0] = OP(op_cmpxchg, F_MODRM | F_BYTE | F_LOCK, L486, 0, "cmpxchg"),
     [0x1B1] = OP(op_cmpxchg, F_MODRM | F_LOCK, L486, 0, "cmpxchg"),
     [0x1B2] = OP(op_load_far_ptr, F_MODRM | F_MEM, L386, SEG_SS, "lss"),

@@ -62,6 +62,11 @@ HANDLER(op_cpuid); HANDLER(op_rdmsr); HANDLER(op_wrmsr); HANDLER(op_rdtsc); HAND
 /* far_transfer.c */
 HANDLER(op_sysenter); HANDLER(op_sysexit);
 
+/* fpu.c, fpu_env.c: the x87 (ESC D8-DF and WAIT when an FPU is present, FXSAVE/FXRSTOR). */
+void fpu_escape(struct cpu *cpu, const struct insn *in);
+void fpu_wait(struct cpu *cpu);
+HANDLER(op_fxsave_fxrstor);
+
 /* ops_fast.c: the handler to run for a decoded instruction: a specialized one for the
  * hottest forms, else in->fn. May rewrite operand fields the specialized handler uses. */
 insn_fn ops_specialize(const struct cpu *cpu, struct insn *in);

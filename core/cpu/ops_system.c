@@ -136,13 +136,18 @@ HANDLER(op_wait)
     (void)in;
     if ((cpu->cr0 & (CR0_MP | CR0_TS)) == (CR0_MP | CR0_TS))
         cpu_fault(cpu, EXC_NM, NO_ERROR_CODE);
+    if (cpu->has_fpu)
+        fpu_wait(cpu);
 }
 
 /* ESC (D8-DF) with no coprocessor: #NM when CR0.EM or TS says so, otherwise the operand
  * is decoded and nothing else happens. */
 HANDLER(op_esc)
 {
-    (void)in;
+    if (cpu->has_fpu) {
+        fpu_escape(cpu, in);
+        return;
+    }
     if (cpu->level >= CPU_286 && (cpu->cr0 & (CR0_EM | CR0_TS)))
         cpu_fault(cpu, EXC_NM, NO_ERROR_CODE);
 }

@@ -82,6 +82,9 @@ static bool machine_init(struct test_machine *m, enum cpu_level level)
     /* The 8086 has 20 address lines (1 MB wraps); the 286 has 24 and A20 stays on. */
     m->bus->addr_mask = level == CPU_8086 ? 0xFFFFFu : 0xFFFFFFu;
     cpu_init(m->cpu, m->bus, level);
+    /* The chips the vectors were captured on had no coprocessor: their ESC instructions
+     * only read their memory operand. */
+    cpu_set_fpu(m->cpu, false);
     return true;
 }
 

@@ -91,6 +91,10 @@ struct cpu_state {
     uint32_t cr2;
     uint32_t frame_lin;  /* vx86 only: where the exception frame was pushed */
     uint32_t frame_len;
+    /* The x87 (both sides start every step from the reference's): the physical
+     * registers R0-R7 as 80-bit little-endian bytes, the control, status (with TOP) and
+     * full tag words. */
+    struct fpu_view { uint8_t regs[8][10]; uint16_t cw, sw, tw; } fpu;
     /* vx86 only, at an exception: what the frame holds beyond EIP, EFLAGS and (with a
      * stack switch) ESP, which go into the fields above; and where delivery went. */
     bool has_error_code;
@@ -124,6 +128,7 @@ enum undef_rule {
     U_DAA,        /* DAA DAS: OF */
     U_MOV_SREG,   /* MOV r32, Sreg: the upper 16 bits of the register on a 386 */
     U_PUSH_SREG,  /* PUSH Sreg with 32-bit operand size: the upper 16 bits of the slot */
+    U_X87,        /* x87 arithmetic and loads: C0 C2 C3 of the status word */
     U_RULE_COUNT
 };
 
@@ -151,6 +156,7 @@ struct insn_rec {
 
 struct block {
     enum mode mode;
+    bool x87;                              /* set by the caller: mix in x87 instructions */
     uint8_t code[CODE_MAX];
     uint32_t len;                          /* bytes; execution ends at CODE_BASE + len */
     struct insn_rec insns[BLOCK_MAX_INSNS];
@@ -170,6 +176,8 @@ struct undefined {
     uint32_t reg_bits;
     uint32_t mem[2];       /* linear ranges of undefined bytes */
     uint32_t mem_len[2];
+    uint16_t fpu_sw;       /* x87 status word bits not compared */
+    bool fpu_skip;         /* the x87 registers are not compared at all */
 };
 void undefined_for(const struct insn_rec *in, enum mode mode, const struct cpu_state *before,
                    const struct cpu_state *after, struct undefined *u);

@@ -77,6 +77,7 @@ struct gen {
     enum mode mode;
     enum dt_level level;
     bool code32;
+    bool x87;            /* x87 instructions are generated too */
     struct group g;
 };
 

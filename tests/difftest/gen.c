@@ -993,6 +993,121 @@ static void gen_long_nop(struct gen *g)
     emit(g, &s, name);
 }
 
+/* ---- x87 (ESC D8-DF) ---- */
+
+/* A memory operand of 'bytes' in the data area, with its setup emitted. */
+static bool x87_mem(struct gen *g, struct operand *o, unsigned bytes, bool write)
+{
+    memset(o, 0, sizeof *o);
+    if (!plan_mem(g, &o->m, 0, (int32_t)bytes, 0, write))
+        return false;
+    o->mem = true;
+    setup_rm(g, o);
+    return true;
+}
+
+static void emit_x87(struct gen *g, uint8_t opcode, unsigned regfield, const struct operand *o, uint8_t rule,
+                     const char *name)
+{
+    struct insn_spec s = { .opcode = opcode, .size = 1, .pfx = no_prefix(), .rm = o, .regfield = regfield };
+    struct insn_rec *r = emit(g, &s, name);
+    if (r) {
+        r->rule = rule;
+        r->count_imm = o->mem ? 0 : (uint8_t)o->reg; /* the ST(i) it names, for the deviation check */
+        if (o->mem)
+            r->dest_mem = o->m.linear;
+    }
+}
+
+/* One x87 instruction: loads from the data area (whatever bytes are there: NaNs,
+ * denormals and all), the arithmetic in its register and memory forms, stores, compares
+ * and the stack and control operations of the 387. */
+static void gen_x87(struct gen *g)
+{
+    static const char *const arith[8] = { "fadd", "fmul", "fcom", "fcomp", "fsub", "fsubr", "fdiv", "fdivr" };
+    static const struct { uint8_t opcode, reg; unsigned bytes; const char *name; } loads[] = {
+        { 0xD9, 0, 4, "fld m32" }, { 0xDD, 0, 8, "fld m64" }, { 0xDB, 5, 10, "fld m80" },
+        { 0xDF, 0, 2, "fild m16" }, { 0xDB, 0, 4, "fild m32" }, { 0xDF, 5, 8, "fild m64" },
+    };
+    static const struct { uint8_t opcode, reg; unsigned bytes; const char *name; } stores[] = {
+        { 0xD9, 2, 4, "fst m32" }, { 0xD9, 3, 4, "fstp m32" }, { 0xDD, 2, 8, "fst m64" },
+        { 0xDD, 3, 8, "fstp m64" }, { 0xDB, 7, 10, "fstp m80" }, { 0xDF, 2, 2, "fist m16" },
+        { 0xDB, 3, 4, "fistp m32" }, { 0xDF, 7, 8, "fistp m64" }, { 0xDD, 7, 2, "fnstsw m16" },
+        { 0xD9, 7, 2, "fnstcw m16" },
+    };
+    static const struct { uint8_t opcode, modrm; const char *name; } simple[] = {
+        { 0xD9, 0xE0, "fchs" }, { 0xD9, 0xE1, "fabs" }, { 0xD9, 0xE4, "ftst" }, { 0xD9, 0xE5, "fxam" },
+        { 0xD9, 0xE8, "fld1" }, { 0xD9, 0xE9, "fldl2t" }, { 0xD9, 0xEA, "fldl2e" }, { 0xD9, 0xEB, "fldpi" },
+        { 0xD9, 0xEC, "fldlg2" }, { 0xD9, 0xED, "fldln2" }, { 0xD9, 0xEE, "fldz" }, { 0xD9, 0xFA, "fsqrt" },
+        { 0xD9, 0xFC, "frndint" }, { 0xD9, 0xFD, "fscale" }, { 0xD9, 0xF4, "fxtract" }, { 0xD9, 0xF8, "fprem" },
+        { 0xD9, 0xF5, "fprem1" }, { 0xD9, 0xF6, "fdecstp" }, { 0xD9, 0xF7, "fincstp" }, { 0xDE, 0xD9, "fcompp" },
+        { 0xDA, 0xE9, "fucompp" }, { 0xDF, 0xE0, "fnstsw ax" }, { 0xDB, 0xE2, "fnclex" }, { 0xDB, 0xE3, "fninit" },
+        { 0xD9, 0xD0, "fnop" },
+    };
+    char name[NAME_LEN];
+    struct operand o;
+    unsigned i = rng_below(g->rng, 8), k;
+    switch (rng_below(g->rng, 7)) {
+    case 0:
+        k = rng_below(g->rng, sizeof loads / sizeof loads[0]);
+        if (!x87_mem(g, &o, loads[k].bytes, false)) { g->g.failed = true; return; }
+        emit_x87(g, loads[k].opcode, loads[k].reg, &o, U_X87, loads[k].name);
+        break;
+    case 1: {
+        /* D8 ST(0), ST(i); DC ST(i), ST(0); DE the popping forms */
+        static const uint8_t escs[3] = { 0xD8, 0xDC, 0xDE };
+        unsigned e = rng_below(g->rng, 3), op = rng_below(g->rng, 8);
+        if (e == 2 && op == 3)
+            i = 1; /* DE /3 is only FCOMPP (DE D9); the other rm values are undefined */
+        o = (struct operand){ .reg = i };
+        textf(name, sizeof name, "%s%s st%s%u", arith[op], e == 2 ? "p" : "", e ? "" : "0,st", i);
+        emit_x87(g, escs[e], op, &o, U_X87, name);
+        break;
+    }
+    case 2: {
+        static const uint8_t escs[4] = { 0xD8, 0xDA, 0xDC, 0xDE };
+        static const unsigned bytes[4] = { 4, 4, 8, 2 };
+        static const char *const kinds[4] = { "m32", "m32int", "m64", "m16int" };
+        unsigned e = rng_below(g->rng, 4), op = rng_below(g->rng, 8);
+        if (!x87_mem(g, &o, bytes[e], false)) { g->g.failed = true; return; }
+        textf(name, sizeof name, "%s %s", arith[op], kinds[e]);
+        emit_x87(g, escs[e], op, &o, U_X87, name);
+        break;
+    }
+    case 3:
+        k = rng_below(g->rng, sizeof stores / sizeof stores[0]);
+        if (!x87_mem(g, &o, stores[k].bytes, true)) { g->g.failed = true; return; }
+        emit_x87(g, stores[k].opcode, stores[k].reg, &o, U_X87, stores[k].name);
+        break;
+    case 4: {
+        /* FLD ST(i), FXCH, FST/FSTP ST(i), FFREE, FUCOM(P), FCOM(P) */
+        static const struct { uint8_t opcode, reg; const char *name; } regs[] = {
+            { 0xD9, 0, "fld st" }, { 0xD9, 1, "fxch st" }, { 0xDD, 2, "fst st" }, { 0xDD, 3, "fstp st" },
+            { 0xDD, 0, "ffree st" }, { 0xDD, 4, "fucom st" }, { 0xDD, 5, "fucomp st" },
+        };
+        k = rng_below(g->rng, sizeof regs / sizeof regs[0]);
+        o = (struct operand){ .reg = i };
+        textf(name, sizeof name, "%s%u", regs[k].name, i);
+        emit_x87(g, regs[k].opcode, regs[k].reg, &o, U_X87, name);
+        break;
+    }
+    case 5:
+        if (rng_chance(g->rng, 30)) {
+            /* FLDCW from the data area: any rounding, precision and masks */
+            if (!x87_mem(g, &o, 2, false)) { g->g.failed = true; return; }
+            emit_x87(g, 0xD9, 5, &o, U_X87, "fldcw m16");
+            break;
+        }
+        /* fall through */
+    default: {
+        k = rng_below(g->rng, sizeof simple / sizeof simple[0]);
+        o = (struct operand){ .reg = simple[k].modrm & 7 };
+        emit_x87(g, simple[k].opcode, (simple[k].modrm >> 3) & 7, &o, U_X87, simple[k].name);
+        break;
+    }
+    }
+}
+
 /* ---- the family table ---- */
 
 struct family {
@@ -1110,7 +1225,10 @@ static bool build_group(struct gen *g)
 {
     for (unsigned tries = 0; tries < 16; tries++) {
         memset(&g->g, 0, sizeof g->g);
-        pick_family(g->rng, g->level)->generate(g);
+        if (g->x87 && rng_chance(g->rng, 25))
+            gen_x87(g);
+        else
+            pick_family(g->rng, g->level)->generate(g);
         if (!g->g.failed && g->g.n > 0)
             return true;
     }
@@ -1125,6 +1243,7 @@ void gen_block(struct rng *rng, enum mode mode, enum dt_level level, struct bloc
     g.mode = mode;
     g.level = level;
     g.code32 = mode_info[mode].code32;
+    g.x87 = b->x87;
     b->mode = mode;
     b->len = 0;
     b->n_insns = 0;

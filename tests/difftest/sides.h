@@ -16,6 +16,8 @@ uint8_t *vx_memory(struct vx_side *s);
 void vx_code_changed(struct vx_side *s);
 /* Sets registers, EIP and EFLAGS (and restores the mode's segments). */
 void vx_set_state(struct vx_side *s, const struct cpu_state *st);
+/* Sets the x87 state alone (after a step whose x87 effects were not compared). */
+void vx_set_fpu(struct vx_side *s, const struct fpu_view *f);
 /* Runs one instruction. On an exception the state returned is the one at the faulting
  * instruction, read back from the frame the CPU pushed (frame_lin/frame_len say where). */
 void vx_step(struct vx_side *s, struct cpu_state *out);

@@ -220,8 +220,36 @@ void uc_destroy(struct uc_side *s)
 
 uint8_t *uc_memory(struct uc_side *s) { return s->mem; }
 
+/* The x87 registers: UC_X86_REG_FP0-7 are the physical registers, FPSW carries TOP,
+ * FPTAG is the full tag word (Unicorn keeps only "empty or not" of it). */
+static void write_fpu(struct uc_side *s, const struct fpu_view *f)
+{
+    for (unsigned i = 0; i < 8; i++) {
+        uint8_t v[16] = { 0 };
+        memcpy(v, f->regs[i], 10);
+        uc_reg_write(s->uc, UC_X86_REG_FP0 + (int)i, v);
+    }
+    uint16_t cw = f->cw, sw = f->sw, tw = f->tw;
+    uc_reg_write(s->uc, UC_X86_REG_FPCW, &cw);
+    uc_reg_write(s->uc, UC_X86_REG_FPSW, &sw);
+    uc_reg_write(s->uc, UC_X86_REG_FPTAG, &tw);
+}
+
+static void read_fpu(struct uc_side *s, struct fpu_view *f)
+{
+    for (unsigned i = 0; i < 8; i++) {
+        uint8_t v[16] = { 0 };
+        uc_reg_read(s->uc, UC_X86_REG_FP0 + (int)i, v);
+        memcpy(f->regs[i], v, 10);
+    }
+    uc_reg_read(s->uc, UC_X86_REG_FPCW, &f->cw);
+    uc_reg_read(s->uc, UC_X86_REG_FPSW, &f->sw);
+    uc_reg_read(s->uc, UC_X86_REG_FPTAG, &f->tw);
+}
+
 void uc_set_state(struct uc_side *s, const struct cpu_state *st)
 {
+    write_fpu(s, &st->fpu);
     for (unsigned i = 0; i < 8; i++)
         write_reg(s, gpr_ids[i], st->regs[i]);
     write_reg(s, UC_X86_REG_EFLAGS, st->eflags);
@@ -242,6 +270,7 @@ void uc_get_state(struct uc_side *s, struct cpu_state *out)
     out->cr2 = read_reg(s, UC_X86_REG_CR2);
     out->vector = -1;
     out->frame_lin = out->frame_len = 0;
+    read_fpu(s, &out->fpu);
     out->has_error_code = false;
     out->error_code = 0;
     out->handler_eip = 0;

@@ -79,12 +79,21 @@ uint8_t *vx_memory(struct vx_side *s) { return bus_ram_host(&s->bus, 0, 0); }
 
 void vx_code_changed(struct vx_side *s) { cpu_code_changed(&s->cpu); }
 
+void vx_set_fpu(struct vx_side *s, const struct fpu_view *f)
+{
+    memcpy(s->cpu.fpu.regs, f->regs, sizeof s->cpu.fpu.regs);
+    s->cpu.fpu.cw = f->cw;
+    s->cpu.fpu.sw = f->sw;
+    s->cpu.fpu.tw = f->tw;
+}
+
 void vx_set_state(struct vx_side *s, const struct cpu_state *st)
 {
     struct cpu *cpu = &s->cpu;
     memcpy(cpu->regs, st->regs, sizeof cpu->regs);
     cpu->eip = st->eip;
     cpu_set_flags_raw(cpu, st->eflags);
+    vx_set_fpu(s, &st->fpu);
     cpu->state = CPU_RUNNING;
     load_mode_segments(s);
 }
@@ -98,6 +107,11 @@ static void read_state(const struct cpu *cpu, struct cpu_state *out)
         out->sel[i] = cpu->seg[i].selector;
     out->cr2 = cpu->cr2;
     out->vector = -1;
+    out->frame_lin = out->frame_len = 0;
+    memcpy(out->fpu.regs, cpu->fpu.regs, sizeof out->fpu.regs);
+    out->fpu.cw = cpu->fpu.cw;
+    out->fpu.sw = cpu->fpu.sw;
+    out->fpu.tw = cpu->fpu.tw;
 }
 
 static bool vector_has_error_code(int v) { return v == 8 || (v >= 10 && v <= 14) || v == 17; }

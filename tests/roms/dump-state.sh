@@ -15,6 +15,7 @@ run "$dir/a.txt"; status=$?
 run "$dir/b.txt"
 # The ROM prints on COM1 and halts with interrupts off, in real mode at F000:xxxx.
 for line in "vx86 state 1" "cpu p6 halted" "cs   F000 base 000F0000 limit 0000FFFF rights 009B valid" \
+            "fpu cw 0040 sw 0000 tw 5555 top 0" "st7 r7 " \
             "a20 on" "ram 33554432 bytes crc32 "; do
   grep -q "^$line" "$dir/a.txt" || { echo "FAIL: no line '$line'"; fail=1; }
 done

@@ -65,6 +65,16 @@ static const char expected[] =
     "cr0 00000000 cr2 00000000 cr3 80000000\n"
     "dr0 80000001 dr1 00000000 dr2 00000000 dr3 00000000\n"
     "dr4 00000000 dr5 00000000 dr6 FFFF0FF0 dr7 00000400\n"
+    /* the 387 after its reset (FNINIT's state, SDM vol. 1, 8.1) */
+    "fpu cw 037F sw 0000 tw FFFF top 0 fop 000 fip 0000:00000000 fdp 0000:00000000\n"
+    "st0 r0 0000 0000000000000000 empty\n"
+    "st1 r1 0000 0000000000000000 empty\n"
+    "st2 r2 0000 0000000000000000 empty\n"
+    "st3 r3 0000 0000000000000000 empty\n"
+    "st4 r4 0000 0000000000000000 empty\n"
+    "st5 r5 0000 0000000000000000 empty\n"
+    "st6 r6 0000 0000000000000000 empty\n"
+    "st7 r7 0000 0000000000000000 empty\n"
     "a20 on\n"
     "ram 65536 bytes crc32 9426B95F\n";
 
