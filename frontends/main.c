@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "disk_file.h"
 #include "dump.h"
 #include "firmware.h"
 #include "host.h"
@@ -34,6 +35,7 @@ struct run {
     struct session session;
     uint8_t *bios;
     size_t bios_size;
+    struct disk_file *disk[MAX_DRIVES];      /* in the order of options.drives */
     uint8_t *option_rom[MAX_OPTION_ROMS];
     size_t option_rom_size[MAX_OPTION_ROMS];
     uint8_t cmos[128];
@@ -60,7 +62,7 @@ static const char *stream_file(const struct stream_spec *spec)
  * is opened for writing. One line per option that names a file. */
 static bool check_conflicts(const struct options *o)
 {
-    const struct file_use uses[] = {
+    struct file_use uses[] = {
         { "-bios", o->bios_path, false },
         { "-cmos", o->cmos_path, true },      /* read at start, written at exit */
         { "-dump-state", o->dump_state_path, true },
@@ -76,7 +78,15 @@ static bool check_conflicts(const struct options *o)
         { "-serial (COM4)", stream_file(&o->serial[3]), true },
         { "-debugcon", stream_file(&o->debugcon), true },
         { "-post", stream_file(&o->post), true },
+        /* the disk images: written unless -snapshot or a CD-ROM (filled in below) */
+        { 0 }, { 0 }, { 0 }, { 0 }, { 0 }, { 0 },
     };
+    _Static_assert(MAX_DRIVES == 6, "one empty line above per drive");
+    const size_t first_drive_use = sizeof uses / sizeof uses[0] - MAX_DRIVES;
+    for (int i = 0; i < o->drive_count; i++) {
+        const struct drive_spec *d = &o->drives[i];
+        uses[first_drive_use + i] = (struct file_use){ d->flag, d->path, !o->snapshot && !d->cdrom };
+    }
     _Static_assert(MAX_SERIAL == 4, "one line above per serial port");
     _Static_assert(MAX_OPTION_ROMS == PC_MAX_OPTION_ROMS && BOOT_SLOTS == PC_BOOT_SLOTS, "options and board agree");
     char why[1024];
@@ -170,6 +180,81 @@ static bool load_state_file(struct run *r)
         }
     }
     return true;
+}
+
+/* The disk images, opened before the machine is built (every problem with one is a
+ * start-up error naming it). */
+static bool open_disks(struct run *r)
+{
+    const struct options *o = &r->options;
+    for (int i = 0; i < o->drive_count; i++) {
+        const struct drive_spec *d = &o->drives[i];
+        char error[512];
+        r->disk[i] = disk_file_open(d->flag, d->path, o->snapshot, d->cdrom, error, sizeof error);
+        if (!r->disk[i]) {
+            fprintf(stderr, "vx86: %s\n", error);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* A disk's section in state files: "disk.floppy0", "disk.ide2". */
+static void disk_section(const struct drive_spec *d, char *name, size_t size)
+{
+    snprintf(name, size, "disk.%s%d", d->interface == DRIVE_IDE ? "ide" : "floppy", d->index);
+}
+
+static void save_disks(struct run *r, struct statefile_writer *w)
+{
+    for (int i = 0; i < r->options.drive_count; i++) {
+        char name[32];
+        disk_section(&r->options.drives[i], name, sizeof name);
+        struct state_buffer b = { 0 };
+        disk_file_save_overlay(r->disk[i], &b);
+        statefile_add(w, name, 1, &b);
+        state_buffer_free(&b);
+    }
+}
+
+/* Each disk's section, if the file has one: the same image, and its -snapshot changes. */
+static bool restore_disks(struct run *r)
+{
+    for (int i = 0; r->state && i < r->options.drive_count; i++) {
+        char name[32], error[300];
+        disk_section(&r->options.drives[i], name, sizeof name);
+        struct statefile_section *s = statefile_take(r->state, name);
+        if (!s)
+            continue;
+        struct state_buffer b = statefile_section_reader(s);
+        bool ok = s->version == 1 && disk_file_load_overlay(r->disk[i], &b, error, sizeof error);
+        if (ok && (b.failed || state_remaining(&b))) {
+            snprintf(error, sizeof error, "%llu bytes, not what its chunks take", (unsigned long long)s->size);
+            ok = false;
+        }
+        if (!ok) {
+            if (s->version != 1)
+                snprintf(error, sizeof error, "version %u; this vx86 reads version 1", (unsigned)s->version);
+            fprintf(stderr, "vx86: -state-in %s: section '%s': %s\n", r->options.state_in_path, name, error);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Flushes and closes every image; false if the guest's writes did not all reach one. */
+static bool close_disks(struct run *r)
+{
+    bool ok = true;
+    for (int i = 0; i < MAX_DRIVES; i++) {
+        char error[512];
+        if (r->disk[i] && !disk_file_close(r->disk[i], error, sizeof error)) {
+            fprintf(stderr, "vx86: %s\n", error);
+            ok = false;
+        }
+        r->disk[i] = NULL;
+    }
+    return ok;
 }
 
 /* -option-rom images: test programs and add-in card ROMs, run by the BIOS's scan.
@@ -456,6 +541,14 @@ static bool build_machine(struct run *r)
     for (int i = 0; i < o->option_rom_count; i++)
         c.option_roms[i] = (struct pc_option_rom){ r->option_rom[i], r->option_rom_size[i] };
     c.option_rom_count = (size_t)o->option_rom_count;
+    for (int i = 0; i < o->drive_count; i++) {
+        const struct drive_spec *d = &o->drives[i];
+        const struct blockdev *image = disk_file_blockdev(r->disk[i]);
+        if (d->interface == DRIVE_FLOPPY)
+            c.floppy[d->index] = image;
+        else
+            c.ide[d->index] = (struct pc_drive){ d->cdrom ? PC_MEDIA_CDROM : PC_MEDIA_DISK, image };
+    }
     char error[256];
     if (!pc_init(&r->pc, &c, error, sizeof error)) {
         fprintf(stderr, "vx86: %s\n", error);
@@ -522,6 +615,7 @@ static bool save_state(struct run *r)
     struct statefile_writer w;
     statefile_begin(&w, VX86_VERSION);
     machine_save_state(&r->pc.machine, &w);
+    save_disks(r, &w);
     struct state_buffer b = { 0 };
     session_save(&r->session, r->input.taken, &b);
     statefile_add(&w, "session", session_state_version(), &b);
@@ -568,7 +662,7 @@ static int run(struct run *r, int argc, char **argv)
     signals_install();
     r->start_ns = host_monotonic_ns();
     if (!check_conflicts(&r->options) || !load_state_file(r) || !load_firmware(r) || !load_cmos(r) ||
-        !begin_outputs(r))
+        !open_disks(r) || !begin_outputs(r))
         return EXIT_USAGE;
     int status = open_streams(r);
     if (status != EXIT_OK)
@@ -580,7 +674,7 @@ static int run(struct run *r, int argc, char **argv)
         fprintf(stderr, "vx86: out of memory\n");
         return EXIT_INTERNAL;
     }
-    if (!restore_session(r))
+    if (!restore_disks(r) || !restore_session(r))
         return EXIT_USAGE;
     uint64_t start = host_monotonic_ns();
     status = session_run(&r->session, between_slices, r);
@@ -606,6 +700,8 @@ int main(int argc, char **argv)
     outfile_abort(&r->screen_dump);
     outfile_abort(&r->state_out);
     if (!close_streams(r))
+        status = output_lost(status);
+    if (!close_disks(r))
         status = output_lost(status);
     /* stdout also carries -help and -version; a lost line there is an error too. */
     errno = 0;

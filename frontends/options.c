@@ -22,6 +22,15 @@ void options_print_help(FILE *out)
         "  -bios FILE              firmware image, 64 KiB to 256 KiB, mapped to end at FFFFFh\n"
         "                          and at the top of the address space (default: built in)\n"
         "  -cmos FILE              keep the CMOS RAM in FILE (read at start, written at exit)\n"
+        "  -fda FILE, -fdb FILE    floppy images for drives A: and B: (raw; the drive type\n"
+        "                          from the size: 360K, 720K, 1.2M, 1.44M, 2.88M)\n"
+        "  -hda .. -hdd FILE       hard disk images (raw) on the primary and secondary IDE\n"
+        "                          channels, master and slave\n"
+        "  -cdrom FILE             an ISO image in a CD-ROM drive on the secondary master\n"
+        "  -drive file=FILE,if=ide|floppy,index=N,media=disk|cdrom\n"
+        "                          the same, as QEMU spells it\n"
+        "  -snapshot               keep every disk write in memory: the image files stay\n"
+        "                          as they were (the changes go into -state-out files)\n"
         "  -boot ORDER             the devices the BIOS boots from, in order: a (floppy),\n"
         "                          c (hard disk), d (CD-ROM); -boot order=ORDER also works\n"
         "                          (default: floppy, then hard disk)\n"
@@ -43,7 +52,8 @@ void options_print_help(FILE *out)
         "  -debugcon DEV           the debug console, port E9h: stdio, file:PATH or none\n"
         "  -post DEV               POST codes written to ports 80h and 190h, one per line as\n"
         "                          two hex digits: stdio, file:PATH or none\n"
-        "  -display none           no window (the only display until the VGA arrives)\n"
+        "  -display none           no window (the only display until the SDL window arrives;\n"
+        "                          the text screen is seen through -screen-dump, -exit-on)\n"
         "  -nographic              no window, COM1 on stdio unless -serial says otherwise;\n"
         "                          the BIOS copies what it shows on the screen to COM1\n"
         "  A file:PATH is written as the run goes; a FIFO with no reader is waited for\n"
@@ -217,6 +227,88 @@ static const char *flag_name(const char *arg)
     return arg;
 }
 
+/* The drive slot's name in messages. */
+static const char *slot_name(const struct drive_spec *d)
+{
+    static const char *const ide[IDE_DRIVES] = { "primary master", "primary slave", "secondary master",
+                                                 "secondary slave" };
+    static const char *const floppy[FLOPPY_DRIVES] = { "floppy drive A", "floppy drive B" };
+    return d->interface == DRIVE_IDE ? ide[d->index] : floppy[d->index];
+}
+
+static bool add_drive(struct options *o, struct drive_spec d)
+{
+    int slots = d.interface == DRIVE_IDE ? IDE_DRIVES : FLOPPY_DRIVES;
+    if (!d.path || !d.path[0]) {
+        fprintf(stderr, "vx86: %s: no image file given\n", d.flag);
+        return false;
+    }
+    if (d.index < 0 || d.index >= slots) {
+        fprintf(stderr, "vx86: %s: index %d; the %s interface has drives 0 to %d\n", d.flag, d.index,
+                d.interface == DRIVE_IDE ? "ide" : "floppy", slots - 1);
+        return false;
+    }
+    if (d.cdrom && d.interface != DRIVE_IDE) {
+        fprintf(stderr, "vx86: %s: a CD-ROM goes on the IDE interface\n", d.flag);
+        return false;
+    }
+    for (int i = 0; i < o->drive_count; i++)
+        if (o->drives[i].interface == d.interface && o->drives[i].index == d.index) {
+            fprintf(stderr, "vx86: %s and %s both name the %s\n", o->drives[i].flag, d.flag, slot_name(&d));
+            return false;
+        }
+    o->drives[o->drive_count++] = d;
+    return true;
+}
+
+/* -drive as QEMU spells it, for the keys vx86 has: file, if, index, media, format=raw. */
+static bool parse_drive(struct options *o, const char *flag, char *arg)
+{
+    struct drive_spec d = { .flag = flag, .interface = DRIVE_IDE, .index = -1 };
+    for (char *item = arg, *next; item; item = next) {
+        char *comma = strchr(item, ',');
+        next = comma ? comma + 1 : NULL;
+        if (comma)
+            *comma = 0;
+        char *eq = strchr(item, '=');
+        const char *value = eq ? eq + 1 : "";
+        if (eq)
+            *eq = 0;
+        if (!strcmp(item, "file"))
+            d.path = value;
+        else if (!strcmp(item, "if") && (!strcmp(value, "ide") || !strcmp(value, "floppy")))
+            d.interface = !strcmp(value, "ide") ? DRIVE_IDE : DRIVE_FLOPPY;
+        else if (!strcmp(item, "index") && value[0] >= '0' && value[0] <= '9' && !value[1])
+            d.index = value[0] - '0';
+        else if (!strcmp(item, "media") && (!strcmp(value, "disk") || !strcmp(value, "cdrom")))
+            d.cdrom = !strcmp(value, "cdrom");
+        else if (!strcmp(item, "format") && !strcmp(value, "raw"))
+            continue;
+        else {
+            fprintf(stderr, "vx86: -drive: '%s%s%s' is not understood (file=PATH, if=ide|floppy, index=N, "
+                            "media=disk|cdrom, format=raw)\n", item, eq ? "=" : "", value);
+            return false;
+        }
+    }
+    if (d.index < 0) {
+        /* QEMU's rule: the first free slot of the interface (a CD-ROM from the
+         * secondary master). */
+        int slots = d.interface == DRIVE_IDE ? IDE_DRIVES : FLOPPY_DRIVES;
+        for (int i = d.cdrom ? 2 : 0; i < slots && d.index < 0; i++) {
+            bool used = false;
+            for (int k = 0; k < o->drive_count; k++)
+                used |= o->drives[k].interface == d.interface && o->drives[k].index == i;
+            if (!used)
+                d.index = i;
+        }
+        if (d.index < 0) {
+            fprintf(stderr, "vx86: -drive file=%s: every drive of its interface is taken\n", d.path ? d.path : "");
+            return false;
+        }
+    }
+    return add_drive(o, d);
+}
+
 /* QEMU's spellings: "-boot d", "-boot order=dc"; each of a, c, d at most once. */
 static bool parse_boot_order(const char *arg, char *order)
 {
@@ -279,6 +371,24 @@ bool options_parse(struct options *o, int argc, char **argv, bool *done)
         } else if (!strcmp(flag, "-bios")) {
             NEED_ARG();
             o->bios_path = arg;
+        } else if (!strcmp(flag, "-fda") || !strcmp(flag, "-fdb")) {
+            NEED_ARG();
+            if (!add_drive(o, (struct drive_spec){ argv[i - 1], arg, DRIVE_FLOPPY, flag[3] - 'a', false }))
+                return false;
+        } else if (!strcmp(flag, "-hda") || !strcmp(flag, "-hdb") || !strcmp(flag, "-hdc") || !strcmp(flag, "-hdd")) {
+            NEED_ARG();
+            if (!add_drive(o, (struct drive_spec){ argv[i - 1], arg, DRIVE_IDE, flag[3] - 'a', false }))
+                return false;
+        } else if (!strcmp(flag, "-cdrom")) {
+            NEED_ARG();
+            if (!add_drive(o, (struct drive_spec){ argv[i - 1], arg, DRIVE_IDE, 2, true }))
+                return false;
+        } else if (!strcmp(flag, "-drive")) {
+            NEED_ARG();
+            if (!parse_drive(o, argv[i - 1], argv[i]))
+                return false;
+        } else if (!strcmp(flag, "-snapshot")) {
+            o->snapshot = true;
         } else if (!strcmp(flag, "-boot")) {
             NEED_ARG();
             if (!parse_boot_order(arg, o->boot_order))

@@ -13,6 +13,9 @@
 #define MAX_WATCH_TEXTS 16
 #define MAX_OPTION_ROMS 8
 #define BOOT_SLOTS 3
+#define FLOPPY_DRIVES 2
+#define IDE_DRIVES 4
+#define MAX_DRIVES (FLOPPY_DRIVES + IDE_DRIVES)
 
 /* Exit statuses (documented in vx86 -help). */
 enum exit_status {
@@ -24,6 +27,17 @@ enum exit_status {
     EXIT_TEXT_MISSING = 5,  /* the guest stopped before every -exit-on text appeared */
     EXIT_SIGINT = 130,      /* stopped by SIGINT (Ctrl+C): 128 + 2, as a shell reports it */
     EXIT_SIGTERM = 143,     /* stopped by SIGTERM: 128 + 15 */
+};
+
+/* A disk image and the drive it goes in: -fda/-fdb (floppy 0-1), -hda..-hdd (IDE 0-3:
+ * primary master, primary slave, secondary master, secondary slave), -cdrom (IDE 2 as
+ * a CD-ROM), or -drive file=PATH,if=ide|floppy,index=N,media=disk|cdrom. */
+struct drive_spec {
+    const char *flag;                 /* as the user wrote it, for messages */
+    const char *path;
+    enum { DRIVE_FLOPPY, DRIVE_IDE } interface;
+    int index;
+    bool cdrom;
 };
 
 /* Where a character stream goes: "stdio", "file:PATH" or "none". */
@@ -66,6 +80,9 @@ struct options {
     char boot_order[BOOT_SLOTS + 1];
     const char *option_rom[MAX_OPTION_ROMS]; /* -option-rom: ROM images mapped from C8000h */
     int option_rom_count;
+    struct drive_spec drives[MAX_DRIVES];
+    int drive_count;
+    bool snapshot;                    /* -snapshot: disk writes stay in memory */
 };
 
 /* Parses argv; on error prints a message naming the flag and returns false. Sets *done
