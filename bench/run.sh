@@ -13,6 +13,8 @@ runs=3
 need=()
 command -v qemu-system-i386 >/dev/null || need+=(qemu-system-x86)
 command -v bochs-bin >/dev/null || need+=(bochs bochsbios)
+# Bochs dies at start-up (SIGSEGV) without its VGA BIOS, a separate package.
+[ -e /usr/share/bochs/VGABIOS-lgpl-latest ] || need+=(vgabios)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
   $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

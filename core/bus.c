@@ -200,6 +200,7 @@ static bool repaint_pages(struct bus *bus, phys_addr_t first, phys_addr_t end)
     }
     free(list);
     bus->map_generation++;
+    bus->content_generation++;
     return ok;
 }
 
@@ -425,13 +426,14 @@ void bus_forget_code(struct bus *bus)
     memset(bus->in->code_bitmap, 0, (size_t)(bus->ram_size / BUS_PAGE_SIZE / 8 + 1));
 }
 
-/* A write reached a page of decoded code: forget that it is code and tell the CPU. */
-static void code_page_written(struct bus *bus, phys_addr_t phys)
+/* A write of 'len' bytes reached a page of decoded code: forget that it is code and
+ * tell the CPU which bytes changed. */
+static void code_page_written(struct bus *bus, phys_addr_t phys, uint64_t len)
 {
     uint64_t page = phys >> BUS_PAGE_SHIFT;
     bus->in->code_bitmap[page >> 3] &= (uint8_t)~(1u << (page & 7));
     if (bus->code_written)
-        bus->code_written(bus->code_opaque, phys & ~(phys_addr_t)(BUS_PAGE_SIZE - 1));
+        bus->code_written(bus->code_opaque, phys, len);
 }
 
 /* ---- accesses ---- */
@@ -501,7 +503,7 @@ static void write_in_page(struct bus *bus, phys_addr_t phys, uint32_t value, uns
     if (phys < bus->ram_size) {
         store_le(bus->in->ram + phys, value, size);
         if (bus_is_code(bus, phys))
-            code_page_written(bus, phys);
+            code_page_written(bus, phys, size);
     }
 }
 
@@ -592,7 +594,7 @@ void bus_dma_write(struct bus *bus, phys_addr_t phys, const void *buf, size_t le
         } else if (!r && phys < bus->ram_size) {
             memcpy(bus->in->ram + phys, in, n);
             if (bus_is_code(bus, phys))
-                code_page_written(bus, phys);
+                code_page_written(bus, phys, n);
         }
         in += n;
         phys += n;

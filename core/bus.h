@@ -26,8 +26,10 @@ typedef uint32_t (*bus_read_fn)(void *opaque, uint32_t port, unsigned size);
 typedef void (*bus_write_fn)(void *opaque, uint32_t port, uint32_t value, unsigned size);
 typedef uint32_t (*bus_mmio_read_fn)(void *opaque, uint64_t offset, unsigned size);
 typedef void (*bus_mmio_write_fn)(void *opaque, uint64_t offset, uint32_t value, unsigned size);
-/* Called after a write to a physical page the CPU has asked to watch (decoded code). */
-typedef void (*bus_code_write_fn)(void *opaque, phys_addr_t phys_page);
+/* Called after a write to a physical page the CPU has asked to watch (decoded code),
+ * with the bytes written (all in that page). The page is no longer watched then: the
+ * CPU marks it again if code it has decoded there survives the write. */
+typedef void (*bus_code_write_fn)(void *opaque, phys_addr_t phys, uint64_t len);
 
 struct bus_internal;
 
@@ -40,6 +42,10 @@ struct bus {
     /* Bumped when the address decoding changes (A20, regions, dirty tracking): the CPU
      * flushes its TLB, so no stale host pointer survives. */
     uint32_t map_generation;
+    /* Bumped when what a physical address holds changes (a region added, moved or
+     * removed): code decoded from physical addresses is stale. A20 and dirty tracking
+     * change only the CPU's path to memory, not its contents. */
+    uint32_t content_generation;
     bus_code_write_fn code_written;
     void *code_opaque;
     struct bus_internal *in;   /* RAM, the maps and the tables: private to bus.c */

@@ -7,7 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { IRQ_TIMER = 0, IRQ_KEYBOARD = 1, IRQ_COM2 = 3, IRQ_COM1 = 4, IRQ_RTC = 8, IRQ_MOUSE = 12 };
+enum { IRQ_TIMER = 0, IRQ_KEYBOARD = 1, IRQ_COM2 = 3, IRQ_COM1 = 4, IRQ_RTC = 8, IRQ_MOUSE = 12,
+       IRQ_IDE_PRIMARY = 14, IRQ_IDE_SECONDARY = 15 };
 
 static const uint16_t serial_ports[PC_SERIAL_PORTS] = { 0x3F8, 0x2F8, 0x3E8, 0x2E8 };
 /* COM1 and COM3 drive the wire of IRQ 4, COM2 and COM4 that of IRQ 3. */
@@ -28,6 +29,7 @@ RESET_ANY(sysctrl_reset, struct sysctrl)
 RESET_ANY(postcode_reset, struct postcode)
 RESET_ANY(pic_reset, struct pic)
 RESET_ANY(vga_reset, struct vga)
+RESET_ANY(ide_reset, struct ide)
 
 struct board_part {
     const char *section;
@@ -55,6 +57,7 @@ static const struct board_part board_parts[] = {
     PART("sysctrl", sysctrl_state_desc, sysctrl, sysctrl_reset),
     PART("postcode", postcode_state_desc, postcode, postcode_reset),
     PART_ADDED("vga", vga_state_desc, vga, vga_reset),
+    PART_ADDED("ide", ide_state_desc, ide, ide_reset),
     PART("pic", pic_state_desc, pic, pic_reset),
 };
 #define BOARD_PART_COUNT (sizeof board_parts / sizeof board_parts[0])
@@ -226,6 +229,38 @@ static void map_video_hole(struct bus *bus)
     bus_add_mmio(bus, VGA_WINDOW_BASE, VGA_WINDOW_SIZE, open_bus_read, open_bus_write, NULL);
 }
 
+/* ---- IDE drives ---- */
+
+/* A disk is whole 512-byte sectors, a CD whole 2048-byte ones: anything else is a
+ * wrong file, said at start-up rather than found by the guest. */
+static bool check_ide_images(const struct pc_config *c, char *error, size_t error_size)
+{
+    for (unsigned i = 0; i < PC_IDE_DRIVES; i++) {
+        const struct pc_drive *d = &c->ide[i];
+        unsigned unit = d->media == PC_MEDIA_CDROM ? ATAPI_SECTOR_SIZE : IDE_SECTOR_SIZE;
+        const char *what = d->media == PC_MEDIA_CDROM ? "CD-ROM image" : "disk image";
+        if (d->media == PC_MEDIA_NONE || !d->image)
+            continue;
+        if (d->image->size == 0 || d->image->size % unit) {
+            snprintf(error, error_size, "%s %s: %llu bytes is not a whole number of %u-byte sectors", what,
+                     d->image->name ? d->image->name : "(unnamed)", (unsigned long long)d->image->size, unit);
+            return false;
+        }
+    }
+    return true;
+}
+
+_Static_assert(PC_IDE_DRIVES == IDE_POSITIONS, "the board's IDE positions are the channels'");
+static void ide_drives_of(const struct pc_config *c, struct ide_drive_config out[PC_IDE_DRIVES])
+{
+    for (unsigned i = 0; i < PC_IDE_DRIVES; i++) {
+        const struct pc_drive *d = &c->ide[i];
+        enum ide_kind kind = d->media == PC_MEDIA_CDROM ? IDE_ATAPI
+                             : d->media == PC_MEDIA_DISK && d->image ? IDE_ATA : IDE_NONE;
+        out[i] = (struct ide_drive_config){ kind, d->image };
+    }
+}
+
 /* ---- building ---- */
 
 bool pc_init(struct pc *pc, const struct pc_config *config, char *error, size_t error_size)
@@ -235,7 +270,7 @@ bool pc_init(struct pc *pc, const struct pc_config *config, char *error, size_t 
     struct machine *m = &pc->machine;
     if (!machine_init(m, &config->machine, error, error_size))
         return false;
-    if (!map_option_roms(pc, error, error_size)) {
+    if (!check_ide_images(config, error, error_size) || !map_option_roms(pc, error, error_size)) {
         pc_free(pc);
         return false;
     }
@@ -261,6 +296,9 @@ bool pc_init(struct pc *pc, const struct pc_config *config, char *error, size_t 
     postcode_init(&pc->postcode, bus, config->postcode);
     map_video_hole(bus);
     vga_init(&pc->vga, bus, sched);
+    struct ide_drive_config drives[PC_IDE_DRIVES];
+    ide_drives_of(config, drives);
+    ide_init(&pc->ide, bus, drives, pic_line(pc, IRQ_IDE_PRIMARY), pic_line(pc, IRQ_IDE_SECONDARY));
 
     if (config->cmos)
         rtc_load_nvram(&pc->rtc, config->cmos);

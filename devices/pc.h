@@ -12,6 +12,7 @@
 #include "blockdev.h"
 #include "chardev.h"
 #include "debugcon.h"
+#include "ide.h"
 #include "irq.h"
 #include "kbc.h"
 #include "machine.h"
@@ -83,6 +84,7 @@ struct pc {
     struct debugcon debugcon;
     struct postcode postcode;
     struct vga vga;
+    struct ide ide;
     /* COM1/COM3 share IRQ 4 and COM2/COM4 IRQ 3. */
     struct irq_wire serial_wire[2];
     uint8_t *option_rom_copy;   /* the option ROMs as mapped */

@@ -30,6 +30,7 @@ org 0
 %include "disk.asm"
 %include "floppy.asm"
 %include "ata.asm"
+%include "cdrom.asm"
 %include "fonts.asm"
 
 ; ---- the fixed entry points ----

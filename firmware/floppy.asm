@@ -9,6 +9,10 @@ floppy_init:
     ret
 
 floppy_int13:
+    call elt_owns_drive             ; cdrom.asm: a CD's El Torito diskette image is
+    jne .diskette                   ; drive 00h while it runs
+    jmp elt_floppy_int13
+.diskette:
     mov ah, DISK_BAD_COMMAND
     mov [BDA_FLOPPY_STATUS], ah
     stc

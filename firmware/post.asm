@@ -436,7 +436,10 @@ ivt_table:
 
 ; ---- the default hardware interrupt handlers ----
 
-; An IRQ nobody claimed: record it in 40:6Bh (the PC/AT's "interrupt flag") and end it.
+; An IRQ nobody claimed: record the in-service bits in 40:6Bh (the PC/AT's "interrupt
+; flag", D11) and end it. A spurious one (IRQ 7 or 15 with nothing in service: Intel
+; 8259A data sheet, "interrupt sequence") gets no EOI of its own, which would end
+; another interrupt; a spurious IRQ 15 still ends the cascade on the master.
 irq_master_default:
     push ax
     push ds
@@ -448,8 +451,11 @@ irq_master_default:
     mov ds, ax
     pop ax
     mov [BDA_LAST_IRQ], al
+    test al, al
+    jz .spurious
     mov al, PIC_EOI
     out PORT_PIC1, al
+.spurious:
     pop ds
     pop ax
     iret
@@ -457,11 +463,20 @@ irq_master_default:
 irq_slave_default:
     push ax
     push ds
+    mov al, 0Bh
+    out PORT_PIC2, al
+    in al, PORT_PIC2
+    push ax
     mov ax, BDA_SEG
     mov ds, ax
+    pop ax
     mov byte [BDA_LAST_IRQ], 04h    ; came through IR2
+    test al, al
+    jz .spurious
     mov al, PIC_EOI
     out PORT_PIC2, al
+.spurious:
+    mov al, PIC_EOI
     out PORT_PIC1, al
     pop ds
     pop ax

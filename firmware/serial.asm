@@ -169,28 +169,50 @@ serial_wait_line:
     clc
     ret
 
-; Sends AL to COM1 for the boot-message copy: a bounded wait (the UART drains at
-; 115200 baud; a port that never empties loses the byte, the BIOS goes on).
+; Sends AL to COM1 for the boot-message copy. The port runs at whatever rate the
+; guest set (DOS programs COM1 for 2400 baud through INT 14h AH=00h: 4 ms a byte), so
+; the wait for the transmitter is measured in timer ticks: up to 4 (220 ms, a byte at
+; 110 baud), or 16 x 65536 polls when interrupts are off and the ticks stand still. A
+; port that never empties loses the byte; the BIOS goes on.
+%define MIRROR_TIMEOUT_TICKS 4
 serial_put_com1:
     push ax
+    push bx
     push cx
     push dx
+    push si
+    push ds
+    mov bx, BDA_SEG
+    mov ds, bx
     mov ah, al
     mov dx, COM1 + UART_LSR
-    mov cx, 0FFFFh
+    mov bx, [BDA_TICKS]
+    mov si, 16
+    xor cx, cx
 .wait:
     in al, dx
     test al, LSR_THR_EMPTY
     jnz .send
+    push cx
+    mov cx, [BDA_TICKS]
+    sub cx, bx
+    cmp cx, MIRROR_TIMEOUT_TICKS
+    pop cx
+    jae .ret
     loop .wait
+    dec si
+    jnz .wait
     jmp short .ret
 .send:
     mov al, ah
     mov dx, COM1
     out dx, al
 .ret:
+    pop ds
+    pop si
     pop dx
     pop cx
+    pop bx
     pop ax
     ret
 

@@ -303,12 +303,14 @@ int15_wait:
     mov word [BDA_WAIT_FLAG_PTR + 2], BDA_SEG
     call wait_start
 .sleep:
-    sti
+    cli                             ; test and sleep with no interrupt in between:
     test byte [BDA_WAIT_ACTIVE], WAIT_ELAPSED
     jnz .done
+    sti                             ; STI's one-instruction delay covers the HLT
     hlt
     jmp short .sleep
 .done:
+    sti
     mov byte [BDA_WAIT_ACTIVE], 0
     xor ah, ah
     clc

@@ -213,7 +213,11 @@ video_set_mode:
     call video_clear_memory
 .keep:
     mov cx, 0607h                   ; underline (emulated for 16-line cells)
+    mov [BDA_CURSOR_TYPE], cx
+    cmp byte [cs:si + 2], VM_GRAPHICS
+    je .no_cursor                   ; no text cursor: the table's 0Ah/0Bh stay
     call video_apply_cursor_type
+.no_cursor:
     xor bh, bh
     call video_update_cursor
     call video_update_start
@@ -1503,30 +1507,18 @@ video_pixel_address:
 
 ; ---- AH=10h: the palette registers and the DAC ----
 
+; AL picks the function from palette_functions; the others do nothing.
 video_palette:
-    cmp al, 00h
-    je .set_register
-    cmp al, 01h
-    je .set_border
-    cmp al, 02h
-    je .set_all
-    cmp al, 03h
-    je .blink
-    cmp al, 07h
-    je .get_register
-    cmp al, 08h
-    je .get_border
-    cmp al, 09h
-    je .get_all
-    cmp al, 10h
-    je .set_dac
-    cmp al, 12h
-    je .set_dac_block
-    cmp al, 15h
-    je .get_dac
-    cmp al, 17h
-    je .get_dac_block
-    ret
+    mov si, palette_functions
+.find:
+    cmp byte [cs:si], 0FFh
+    je .ret
+    cmp [cs:si], al
+    je .found
+    add si, 3
+    jmp short .find
+.found:
+    jmp [cs:si + 1]
 .set_register:                      ; BL = register (0-0Fh), BH = value
     cmp bl, 0Fh
     ja .ret
@@ -1653,6 +1645,32 @@ video_palette:
     add cx, ax
     test cx, cx
     ret
+
+; AL, handler; FFh ends the table.
+palette_functions:
+    db 00h
+    dw video_palette.set_register
+    db 01h
+    dw video_palette.set_border
+    db 02h
+    dw video_palette.set_all
+    db 03h
+    dw video_palette.blink
+    db 07h
+    dw video_palette.get_register
+    db 08h
+    dw video_palette.get_border
+    db 09h
+    dw video_palette.get_all
+    db 10h
+    dw video_palette.set_dac
+    db 12h
+    dw video_palette.set_dac_block
+    db 15h
+    dw video_palette.get_dac
+    db 17h
+    dw video_palette.get_dac_block
+    db 0FFh
 
 ; ---- AH=11h: fonts ----
 

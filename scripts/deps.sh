@@ -10,6 +10,8 @@ VX86_PACKAGES=(
   libsdl2-dev                        # the display and input frontend
   check                              # the unit-test framework
   libunicorn-dev                     # the reference CPU for the differential tester (tests only)
+  # the storage tests' images (tests only): SYSLINUX/ISOLINUX, FAT, partitions, ISO 9660
+  syslinux syslinux-common isolinux mtools dosfstools fdisk xorriso
 )
 
 # Installs the named packages that are missing (apt-get; root or sudo). Also used by

@@ -32,14 +32,20 @@ static uint32_t address_lines(enum cpu_level level)
     return level < CPU_286 ? 0xFFFFFu : level == CPU_286 ? 0xFFFFFFu : 0xFFFFFFFFu;
 }
 
-/* The bus saw a write to a page of decoded code. */
-static void code_written(void *opaque, phys_addr_t phys_page)
+/* The bus saw a write to a page of decoded code (a store that may overlap code, see
+ * write_in_page, or a device's DMA) and stopped watching the page. The blocks the bytes
+ * overlap are retired; the block loop must then look again, as its lookups moved to a
+ * new epoch. A page with code left is watched again; one without gets its fast store
+ * path back. */
+static void code_written(void *opaque, phys_addr_t phys, uint64_t len)
 {
     struct cpu *cpu = opaque;
-    if (cpu->icache)
-        icache_page_written(cpu->icache, phys_page);
-    tlb_drop_phys_page(cpu, phys_page);
-    cpu->block_exit = true;
+    if (cpu->icache && icache_code_written(cpu->icache, phys, len))
+        cpu->block_exit = true;
+    if (cpu->icache && icache_page_has_code(cpu->icache, phys))
+        bus_mark_code(cpu->bus, phys);
+    else
+        tlb_drop_phys_page(cpu, phys & ~(phys_addr_t)(BUS_PAGE_SIZE - 1));
 }
 
 void cpu_init(struct cpu *cpu, struct bus *bus, enum cpu_level level)

@@ -71,6 +71,8 @@ struct tlb_entry {
     uint8_t *host_write;  /* for writes, NULL: slow path (ROM, MMIO, dirty bit not yet set) */
     uint8_t user_ok;      /* bit 0: user may read, bit 1: user may write */
     uint8_t dirty;        /* writes need no page-table update (dirty bit set, or no paging) */
+    uint8_t code_ram;     /* RAM the bus watches for decoded code: host_read is its memory,
+                             and stores that touch no decoded piece go there directly */
 };
 #define TLB_ENTRIES 1024
 #define TLB_INVALID 0xFFFFFFFFu
@@ -143,6 +145,7 @@ struct cpu {
     /* Memory. */
     struct bus *bus;
     uint32_t bus_generation;  /* bus map generation the TLB was filled under */
+    uint32_t bus_content_generation; /* bus content generation the decoded code is from */
     struct tlb_entry tlb[TLB_ENTRIES];
 
     /* The interrupt controller's acknowledge cycle (returns the vector). */

@@ -191,6 +191,8 @@ uint32_t stack_write_frame(struct cpu *cpu, const struct segment *ss, uint32_t e
 enum task_reason { TASK_JMP, TASK_CALL, TASK_IRET };
 void task_switch(struct cpu *cpu, uint16_t selector, const struct descriptor *d, enum task_reason reason,
                  uint32_t ext);
+/* After a switch is complete: the #DB trap of the new TSS's T flag. */
+void task_debug_trap(struct cpu *cpu);
 
 /* ---- memory (mmu.c) ---- */
 enum access { ACC_READ = 0, ACC_WRITE = 1, ACC_EXEC = 2 };

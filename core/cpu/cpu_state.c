@@ -19,7 +19,8 @@
  *     exception_depth and delivering_vector (0 and unused between instructions;
  *     post_load clears the depth);
  *   the execution loop's signals, stop_slice and block_exit (post_load sets them);
- *   what the loop rebuilds: tlb, bus_generation, icache (post_load flushes them);
+ *   what the loop rebuilds: tlb, bus_generation, bus_content_generation, icache
+ *   (post_load flushes them);
  *   the wiring: bus, irq_ack, irq_opaque, fault_jmp, decode_probe. */
 static const struct state_field cpu_fields[] = {
     STATE_UINT_ARRAY(struct cpu, regs, 8),

@@ -91,6 +91,22 @@ static void decode_modrm16(struct fetcher *f, struct insn *in)
     in->seg = in->base == REG_EBP ? SEG_SS : SEG_DS;
 }
 
+/* A SIB byte with index 100b names no index register, so its scale has nothing to
+ * scale (SDM vol. 2, table 2-3, "none"): later CPUs ignore it, but the i386 applies it
+ * to the base register (test386.asm checks this against the chip), so [EAX+none*4] is
+ * EAX*4. The segment stays the one the base selects. */
+static bool sib_scales_base(const struct cpu *cpu, const struct insn *in)
+{
+    return cpu->level == CPU_386 && in->rm == 4 && in->mod != 3 && in->index == 0xFF && in->scale != 0 &&
+           in->base != 0xFF;
+}
+
+static void swap_base_to_index(struct insn *in)
+{
+    in->index = in->base;
+    in->base = 0xFF;
+}
+
 /* 32-bit addressing with the SIB byte (SDM vol. 2, tables 2-2 and 2-3). */
 static void decode_modrm32(struct fetcher *f, struct insn *in)
 {
@@ -119,6 +135,8 @@ static void decode_modrm32(struct fetcher *f, struct insn *in)
     else if (in->base != 0xFF)
         in->disp = 0;
     in->seg = (in->base == REG_ESP || in->base == REG_EBP) ? SEG_SS : SEG_DS;
+    if (sib_scales_base(f->cpu, in))
+        swap_base_to_index(in);
 }
 
 static void decode_immediates(struct fetcher *f, struct insn *in, unsigned form)

@@ -114,6 +114,7 @@ static void transfer_to_task(struct cpu *cpu, uint16_t selector, const struct de
     if (!desc_present(&tss))
         fault_selector(cpu, EXC_NP, tss_sel);
     task_switch(cpu, tss_sel, &tss, why, 0);
+    task_debug_trap(cpu);
 }
 
 static bool is_task_type(const struct cpu *cpu, unsigned type)
@@ -313,6 +314,7 @@ static void task_return(struct cpu *cpu)
     if (!desc_present(&d))
         cpu_fault(cpu, EXC_NP, back_link & 0xFFFCu);
     task_switch(cpu, back_link, &d, TASK_IRET, 0);
+    task_debug_trap(cpu);
 }
 
 void interrupt_return(struct cpu *cpu, unsigned size)

@@ -120,6 +120,7 @@ static void deliver_through_task_gate(struct cpu *cpu, unsigned vector, enum int
     task_switch(cpu, tss, &d, TASK_CALL, ext);
     if (has_error_code(vector, src) && error_code != NO_ERROR_CODE)
         push(cpu, (cpu->tr.rights & 0x08) ? 4 : 2, error_code);
+    task_debug_trap(cpu);
 }
 
 static void deliver_protected(struct cpu *cpu, unsigned vector, enum int_source src, uint32_t error_code)

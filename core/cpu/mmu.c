@@ -25,10 +25,18 @@ void tlb_drop_phys_page(struct cpu *cpu, phys_addr_t phys_page)
             cpu->tlb[i].page = TLB_INVALID;
 }
 
+/* A change of the memory map makes the TLB's host pointers stale (the A20 gate, dirty
+ * tracking, a region); one that gives a physical address other contents (a region
+ * added over RAM, shadow RAM) also every decoded block, which the cache keys by
+ * physical address. A20 alone leaves the blocks: DOS toggles it all the time. */
 void tlb_check_bus(struct cpu *cpu)
 {
     if (cpu->bus_generation != cpu->bus->map_generation)
         cpu_tlb_flush(cpu, true);
+    if (cpu->bus_content_generation != cpu->bus->content_generation) {
+        cpu->bus_content_generation = cpu->bus->content_generation;
+        cpu_code_changed(cpu);
+    }
 }
 
 static noreturn void page_fault(struct cpu *cpu, uint32_t lin, uint32_t code)
@@ -77,6 +85,7 @@ static struct tlb_entry *tlb_fill(struct cpu *cpu, uint32_t lin, enum access acc
     }
     phys = bus_mask_address(cpu->bus, phys);
     bus_page_pointers(cpu->bus, phys, &e->host_read, &e->host_write);
+    e->code_ram = e->host_read && !e->host_write && bus_is_code(cpu->bus, phys);
     if (!dirty)
         e->host_write = NULL;
     e->page = lin >> 12;
@@ -112,17 +121,28 @@ static uint32_t read_in_page(struct cpu *cpu, uint32_t lin, unsigned size, bool 
     return bus_read(cpu->bus, e->phys | (lin & 0xFFF), size);
 }
 
+static void store_to_host(uint8_t *p, unsigned size, uint32_t v)
+{
+    if (size == 1) p[0] = (uint8_t)v;
+    else if (size == 2) st16(p, (uint16_t)v);
+    else st32(p, v);
+}
+
 static void write_in_page(struct cpu *cpu, uint32_t lin, unsigned size, uint32_t v, bool user)
 {
     const struct tlb_entry *e = tlb_lookup(cpu, lin, ACC_WRITE, user);
     if (e->host_write) {
-        uint8_t *p = e->host_write + (lin & 0xFFF);
-        if (size == 1) p[0] = (uint8_t)v;
-        else if (size == 2) st16(p, (uint16_t)v);
-        else st32(p, v);
+        store_to_host(e->host_write + (lin & 0xFFF), size, v);
         return;
     }
-    bus_write(cpu->bus, e->phys | (lin & 0xFFF), v, size);
+    phys_addr_t phys = e->phys | (lin & 0xFFF);
+    if (e->code_ram && cpu->icache && !icache_write_hits_code(cpu->icache, phys, size)) {
+        /* Beside decoded code but not on it: a plain store (e is dirty: tlb_lookup). */
+        store_to_host(e->host_read + (lin & 0xFFF), size, v);
+        return;
+    }
+    bus_write(cpu->bus, phys, v, size); /* code or MMIO: the bus tells whom it concerns */
+    tlb_check_bus(cpu); /* an MMIO register may have changed the map */
 }
 
 static bool crosses_page(uint32_t lin, unsigned size) { return (lin & 0xFFF) > 0x1000u - size; }
@@ -138,15 +158,39 @@ uint32_t lin_read_slow(struct cpu *cpu, uint32_t lin, unsigned size, bool user)
     return v;
 }
 
+/* Whether the TLB already allows this write without a walk (tlb_lookup's test). */
+static bool tlb_write_ok(const struct tlb_entry *e, uint32_t lin, bool user)
+{
+    return e->page == lin >> 12 && (!user || (e->user_ok & 2)) && e->dirty;
+}
+
 void lin_probe_write(struct cpu *cpu, uint32_t lin, unsigned size, bool user)
 {
+    if (tlb_write_ok(&cpu->tlb[(lin >> 12) & (TLB_ENTRIES - 1)], lin, user) && !crosses_page(lin, size))
+        return;
     tlb_lookup(cpu, lin, ACC_WRITE, user);
     if (crosses_page(lin, size))
         tlb_lookup(cpu, lin + size - 1, ACC_WRITE, user);
 }
 
+/* A store beside decoded code (on a watched RAM page, in no piece that holds code) with
+ * the TLB entry in place and the map unchanged: straight to RAM, the common case of
+ * data that lives beside code. */
+static bool store_beside_code(struct cpu *cpu, uint32_t lin, unsigned size, uint32_t value, bool user)
+{
+    const struct tlb_entry *e = &cpu->tlb[(lin >> 12) & (TLB_ENTRIES - 1)];
+    if (!e->code_ram || !tlb_write_ok(e, lin, user) || crosses_page(lin, size) || !cpu->icache ||
+        cpu->bus_generation != cpu->bus->map_generation ||
+        icache_write_hits_code(cpu->icache, e->phys | (lin & 0xFFF), size))
+        return false;
+    store_to_host(e->host_read + (lin & 0xFFF), size, value);
+    return true;
+}
+
 void lin_write_slow(struct cpu *cpu, uint32_t lin, unsigned size, uint32_t value, bool user)
 {
+    if (store_beside_code(cpu, lin, size, value, user))
+        return;
     tlb_check_bus(cpu);
     if (!crosses_page(lin, size)) {
         write_in_page(cpu, lin, size, value, user);

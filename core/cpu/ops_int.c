@@ -334,12 +334,18 @@ HANDLER(op_push_rm)
     push(cpu, size, v);
 }
 
-/* POP to memory computes the address after incrementing SP (SDM vol. 2, POP). */
+/* POP to memory computes the address after incrementing SP (SDM vol. 2, POP). A fault
+ * on the write restores SP, except on a 286 in real mode: there the only fault is the
+ * segment overrun (interrupt 13, a word at offset FFFFh; 80286 PRM, real-address-mode
+ * exceptions), which the 286 raises after its microcode has moved SP, as it has moved
+ * SI and DI for a string instruction (ops_string.c). The frame goes below the new SP. */
 HANDLER(op_pop_rm)
 {
     unsigned size = opsize(in);
     uint32_t v = stack_peek(cpu, 0, size);
     sp_set(cpu, sp_get(cpu) + size);
+    if (cpu->level == CPU_286 && !cpu_pmode(cpu))
+        cpu->insn_esp = cpu->regs[REG_ESP];
     rm_write(cpu, in, size, v);
 }
 
@@ -371,49 +377,42 @@ static void bcd_flags(struct cpu *cpu, uint32_t al, bool af, bool cf)
     set_lazy(cpu, LF_RESULT, 1, 0, 0, al & 0xFF, (af ? FLAG_AF : 0) | (cf ? FLAG_CF : 0));
 }
 
-/* DAA and DAS adjust the high digit when AL was above 99h, but the 8086 compares with
- * 9Fh once the low digit has been adjusted (seen in the 8086 vectors, e.g. DAS of 9Dh
- * with AF set gives 97h with CF clear). */
-static uint32_t decimal_carry_threshold(const struct cpu *cpu, bool low_adjusted)
+/* DAA and DAS in two steps: the low digit (AL +/- 6 when it is above 9 or AF is set;
+ * AF set, CF picks up that step's carry or borrow), then the high digit (AL +/- 60h, CF
+ * set). When the high digit is adjusted differs:
+ * - the 8086 does what its manual's two steps say literally (8086 Family User's Manual,
+ *   DAA/DAS: "if AL is now greater than 9FH, or CF is set"): it tests the AL the first
+ *   step left, and the CF that step may have set, so an adjustment that crosses 9Fh
+ *   (9Ah + 6) or borrows (03h - 6) adjusts the high digit too;
+ * - the 286 and later test the AL and CF the instruction started with against 99h
+ *   (SDM vol. 2, DAA and DAS; the 286 vectors agree, although the 80286 manual still
+ *   prints the 8086's wording). */
+static bool decimal_high_adjust(const struct cpu *cpu, uint32_t old_al, bool old_cf, uint32_t al, bool cf)
 {
-    return cpu->level == CPU_8086 && low_adjusted ? 0x9F : 0x99;
+    if (cpu->level == CPU_8086)
+        return al > 0x9F || cf;
+    return old_al > 0x99 || old_cf;
 }
 
-HANDLER(op_daa)
+static void decimal_adjust(struct cpu *cpu, bool subtract)
 {
-    (void)in;
     uint32_t al = cpu->regs[REG_EAX] & 0xFF, old_al = al;
-    bool old_cf = flag_cf(cpu), af = flag_af(cpu), cf = false;
+    bool old_cf = flag_cf(cpu), af = flag_af(cpu), cf = old_cf;
     if ((al & 0x0F) > 9 || af) {
-        cf = old_cf || al > 0xF9;
-        al = (al + 6) & 0xFF;
+        cf = cf || (subtract ? al < 6 : al > 0xF9);
+        al = (subtract ? al - 6 : al + 6) & 0xFF;
         af = true;
     }
-    if (old_al > decimal_carry_threshold(cpu, af) || old_cf) {
-        al = (al + 0x60) & 0xFF;
+    if (decimal_high_adjust(cpu, old_al, old_cf, al, cf)) {
+        al = (subtract ? al - 0x60 : al + 0x60) & 0xFF;
         cf = true;
     }
     reg_write(cpu, REG_EAX, 1, al);
     bcd_flags(cpu, al, af, cf);
 }
 
-HANDLER(op_das)
-{
-    (void)in;
-    uint32_t al = cpu->regs[REG_EAX] & 0xFF, old_al = al;
-    bool old_cf = flag_cf(cpu), af = flag_af(cpu), cf = false;
-    if ((al & 0x0F) > 9 || af) {
-        cf = old_cf || al < 6;
-        al = (al - 6) & 0xFF;
-        af = true;
-    }
-    if (old_al > decimal_carry_threshold(cpu, af) || old_cf) {
-        al = (al - 0x60) & 0xFF;
-        cf = true;
-    }
-    reg_write(cpu, REG_EAX, 1, al);
-    bcd_flags(cpu, al, af, cf);
-}
+HANDLER(op_daa) { (void)in; decimal_adjust(cpu, false); }
+HANDLER(op_das) { (void)in; decimal_adjust(cpu, true); }
 
 /* AAA and AAS: the 8086 adjusts AL alone; from the 286 on the 6 is added to all of AX. */
 static void ascii_adjust(struct cpu *cpu, bool subtract)

@@ -172,7 +172,24 @@ static void load_sreg(struct cpu *cpu, unsigned s, uint16_t sel)
     }
 }
 
-HANDLER(op_push_sreg) { push(cpu, opsize(in), cpu->seg[in->aux].selector); }
+/* A 32-bit PUSH of a segment register moves ESP by 4 but writes only the selector's
+ * word: the i386 and i486 make a 16-bit move and the slot's upper word keeps what it
+ * held (SDM vol. 2, PUSH, allows this or a zero-extended dword; test386.asm checks the
+ * i386's). The whole dword is read and written back so that a slot partly outside the
+ * stack segment faults as a 4-byte push does. */
+HANDLER(op_push_sreg)
+{
+    unsigned size = opsize(in);
+    uint16_t sel = cpu->seg[in->aux].selector;
+    if (size == 2) {
+        push(cpu, 2, sel);
+        return;
+    }
+    uint32_t sp = (sp_get(cpu) - 4) & sp_mask(cpu);
+    uint32_t slot = vread(cpu, SEG_SS, sp, 4);
+    vwrite(cpu, SEG_SS, sp, 4, (slot & 0xFFFF0000u) | sel);
+    sp_set(cpu, sp);
+}
 
 /* SDM vol. 2, POP: the selector is read at SS:eSP and eSP is then advanced with the
  * StackAddrSize of the stack it was read from. For POP SS that is the old SS: when the

@@ -140,3 +140,25 @@ void task_switch(struct cpu *cpu, uint16_t selector, const struct descriptor *d,
     load_task_ldt(cpu, next.ldt);
     load_task_segments(cpu, &next);
 }
+
+/* The T flag of the new task's TSS (bit 0 at 64h in a 32-bit TSS; a 16-bit TSS has none)
+ * raises a debug trap once the switch is complete, before the new task's first
+ * instruction, with DR6.BT set (SDM vol. 3, 7.2.1 "T (debug trap) flag"; 17.2.3 BT;
+ * 17.3.1.5 "Task-Switch Exception Condition"). Called by each transfer that switches
+ * tasks after it has finished (a task gate's error code is already on the new stack). */
+void task_debug_trap(struct cpu *cpu)
+{
+    if (!(cpu->tr.rights & 8) || !(sys_read(cpu, cpu->tr.base + 0x64, 2) & 1))
+        return;
+    cpu->dr[6] |= 1u << 15; /* BT */
+    cpu->insn_eip = cpu->eip;
+    cpu->insn_esp = cpu->regs[REG_ESP];
+    /* A fault while it is delivered escalates as for any exception (cpu_fault). */
+    int outer_vector = cpu->delivering_vector;
+    int outer_depth = cpu->exception_depth;
+    cpu->delivering_vector = EXC_DB;
+    cpu->exception_depth = outer_depth + 1;
+    cpu_deliver_interrupt(cpu, EXC_DB, INT_EXCEPTION, NO_ERROR_CODE);
+    cpu->delivering_vector = outer_vector;
+    cpu->exception_depth = outer_depth;
+}

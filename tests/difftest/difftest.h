@@ -16,10 +16,17 @@
 #define MEM_SIZE      0x20000u  /* mapped in Unicorn; compared whole at each block end */
 #define IVT_BASE      0x0000u   /* real mode: 256 vectors, all to HANDLER_ADDR */
 #define HANDLER_ADDR  0x0400u   /* a HLT: exception handlers are never run */
-#define GDT_BASE      0x0500u   /* null, 08h flat 32-bit code, 10h flat 32-bit data */
-#define GDT_LIMIT     0x17u
-#define IDT_BASE      0x0600u   /* protected mode: 256 interrupt gates to 08h:HANDLER_ADDR */
+#define GDT_BASE      0x0500u   /* null, 08h/10h flat 32-bit code/data DPL 0, 18h/20h DPL 3, 28h TSS */
+#define GDT_LIMIT     0x2Fu
+#define IDT_BASE      0x0600u   /* protected mode: 256 interrupt gates (DPL 0) to 08h:HANDLER_ADDR */
 #define IDT_LIMIT     0x7FFu
+#define TSS_BASE      0x0E00u   /* 32-bit TSS: SS0:ESP0 = 10h:RING0_STACK, no I/O bitmap */
+#define TSS_SELECTOR  0x28u
+#define IRET_STUB     0x0FF0u   /* an IRETD that takes Unicorn to CPL 3 or virtual-8086 mode */
+#define PAGE_DIR      0x4000u   /* paged mode: one page table maps the first 128 KiB */
+#define PAGE_TABLE    0x5000u
+#define RO_PAGE       0x8000u   /* paged mode: user read-only (writes #PF) */
+#define ABSENT_PAGE   0x9000u   /* paged mode: not present (#PF) */
 #define CODE_BASE     0x1000u   /* generated blocks start here (CS base is 0 in both modes) */
 #define CODE_MAX      0x3000u   /* bytes a block may take */
 #define DATA_LO       0x8000u   /* the data area memory operands point into */
@@ -27,8 +34,13 @@
 #define STACK_LO      0xA000u   /* the stack area ESP always stays in */
 #define STACK_HI      0xB000u
 #define STACK_MARGIN  0x180u    /* ESP is kept this far from both ends of the stack area */
+#define RING0_STACK   0xA100u   /* exceptions from CPL 3 and v86 push their frame below it,
+                                   under STACK_LO + STACK_MARGIN, where user pushes never go */
 
-enum mode { MODE_REAL, MODE_PROT32, MODE_COUNT };
+/* The streams: real mode; flat 32-bit protected mode at CPL 0; the same at CPL 3 (IOPL 0,
+ * so CLI and STI fault); CPL 3 with paging on (a read-only and an absent data page); and
+ * virtual-8086 mode (IOPL 0: CLI, STI, PUSHF and POPF fault). */
+enum mode { MODE_REAL, MODE_PROT32, MODE_USER32, MODE_PAGED, MODE_V86, MODE_COUNT };
 
 /* Segment registers in the encoding order (ES CS SS DS FS GS), as vx86's enum sreg. */
 enum { S_ES, S_CS, S_SS, S_DS, S_FS, S_GS, S_COUNT };
@@ -36,6 +48,10 @@ enum { S_ES, S_CS, S_SS, S_DS, S_FS, S_GS, S_COUNT };
 struct mode_info {
     const char *name;
     bool code32;                 /* default operand and address size 32 */
+    bool real_segments;          /* base = selector * 16, 64 KiB offsets (real mode, v86) */
+    bool v86;
+    bool paged;
+    uint8_t cpl;
     uint16_t selector[S_COUNT];
     uint32_t base[S_COUNT];
 };
@@ -65,10 +81,23 @@ struct cpu_state {
     uint32_t regs[8];
     uint32_t eip;
     uint32_t eflags;
+    uint16_t sel[S_COUNT]; /* segment selectors (at the fault: what the frame must hold) */
     int vector;          /* exception the step raised, -1 if none */
+    uint32_t cr2;
     uint32_t frame_lin;  /* vx86 only: where the exception frame was pushed */
     uint32_t frame_len;
+    /* vx86 only, at an exception: what the frame holds beyond EIP, EFLAGS and (with a
+     * stack switch) ESP, which go into the fields above; and where delivery went. */
+    bool has_error_code;
+    uint32_t error_code;
+    uint16_t frame_sel[S_COUNT]; /* CS, and SS (stack switch) and ES DS FS GS (from v86) */
+    uint32_t handler_eip;
 };
+
+/* The error code the SDM gives an exception that a stream raises, from the state at the
+ * fault (compare.c); false if the exception pushes none. 'mask' gets the bits that are
+ * checked. */
+bool expected_error_code(enum mode mode, const struct cpu_state *at_fault, uint32_t *code, uint32_t *mask);
 
 /* ---- instructions as the generator describes them ---- */
 

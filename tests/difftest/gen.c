@@ -671,7 +671,7 @@ static void gen_stack(struct gen *g)
     }
     case 9: { /* ENTER */
         uint32_t frame = rng_below(g->rng, 0x48), level = rng_chance(g->rng, 60) ? rng_below(g->rng, 2) : rng_below(g->rng, 40);
-        emit_mov_imm(g, R_EBP, g->mode == MODE_REAL ? 2 : 4, stack_offset(g));
+        emit_mov_imm(g, R_EBP, mode_info[g->mode].real_segments ? 2 : 4, stack_offset(g));
         struct insn_spec s = { .opcode = 0xC8, .size = size, .pfx = no_prefix(), .imm_size = 2, .imm = frame,
                                .imm2_size = 1, .imm2 = level };
         textf(name, sizeof name, "enter%s 0x%x, %u", size == 2 ? "w" : "d", (unsigned)frame, (unsigned)level);
@@ -679,7 +679,7 @@ static void gen_stack(struct gen *g)
         break;
     }
     case 10: /* LEAVE */
-        emit_mov_imm(g, R_EBP, g->mode == MODE_REAL ? 2 : 4, stack_offset(g));
+        emit_mov_imm(g, R_EBP, mode_info[g->mode].real_segments ? 2 : 4, stack_offset(g));
         emit_simple(g, 0xC9, false, size, size == 2 ? "leavew" : "leaved");
         break;
     case 11: /* POP ESP */
@@ -845,6 +845,17 @@ static void gen_call_relative(struct gen *g)
 }
 
 /* JMP/CALL r/m: the target address goes into a register or memory first. */
+/* Whether an operand of 'size' bytes touches the paged stream's read-only or absent page. */
+static bool on_faulting_page(const struct gen *g, const struct mem_operand *m, unsigned size)
+{
+    if (!mode_info[g->mode].paged)
+        return false;
+    for (uint32_t a = m->linear; a < m->linear + size; a++)
+        if ((a & ~0xFFFu) == RO_PAGE || (a & ~0xFFFu) == ABSENT_PAGE)
+            return true;
+    return false;
+}
+
 static void gen_indirect(struct gen *g)
 {
     bool call = rng_chance(g->rng, 50);
@@ -853,6 +864,14 @@ static void gen_indirect(struct gen *g)
     if (call)
         emit_stack_setup(g);
     pick_rm(g, &e, size, true, RBIT(R_ESP));
+    /* The setup store of the target must succeed: in the paged stream a pointer on the
+     * read-only or the absent page would stay random data and send control anywhere. */
+    for (unsigned tries = 0; e.mem && on_faulting_page(g, &e.m, size) && tries < 8; tries++)
+        pick_rm(g, &e, size, true, RBIT(R_ESP));
+    if (e.mem && on_faulting_page(g, &e.m, size)) {
+        e.mem = false;
+        e.reg = pick_reg(g, size, true, RBIT(R_ESP));
+    }
     setup_rm(g, &e);
     char name[NAME_LEN];
     if (e.mem) {

@@ -7,12 +7,21 @@
  * be 0 for EIP to mean the same on both sides); the data segments have different bases
  * so that segment arithmetic and override prefixes matter. Protected mode: flat. */
 const struct mode_info mode_info[MODE_COUNT] = {
-    [MODE_REAL] = { "real", false,
+    [MODE_REAL] = { "real", false, true, false, false, 0,
                     { 0x0700, 0x0000, 0x0A00, 0x0800, 0x0780, 0x0000 },
                     { 0x7000, 0x0000, 0xA000, 0x8000, 0x7800, 0x0000 } },
-    [MODE_PROT32] = { "prot32", true,
+    [MODE_PROT32] = { "prot32", true, false, false, false, 0,
                       { 0x10, 0x08, 0x10, 0x10, 0x10, 0x10 },
                       { 0, 0, 0, 0, 0, 0 } },
+    [MODE_USER32] = { "user32", true, false, false, false, 3,
+                      { 0x23, 0x1B, 0x23, 0x23, 0x23, 0x23 },
+                      { 0, 0, 0, 0, 0, 0 } },
+    [MODE_PAGED] = { "paged", true, false, false, true, 3,
+                     { 0x23, 0x1B, 0x23, 0x23, 0x23, 0x23 },
+                     { 0, 0, 0, 0, 0, 0 } },
+    [MODE_V86] = { "v86", false, true, true, false, 3,
+                   { 0x0700, 0x0000, 0x0A00, 0x0800, 0x0780, 0x0000 },
+                   { 0x7000, 0x0000, 0xA000, 0x8000, 0x7800, 0x0000 } },
 };
 
 static void put32(uint8_t *p, uint32_t v)
@@ -43,8 +52,24 @@ void build_image(uint8_t *image, struct rng *rng)
         put_interrupt_gate(image + IDT_BASE + 8 * v, HANDLER_ADDR);
     }
     image[HANDLER_ADDR] = 0xF4; /* HLT */
+    image[IRET_STUB] = 0xCF;    /* IRETD */
     put_flat_descriptor(image + GDT_BASE + 0x08, 0x9B);
     put_flat_descriptor(image + GDT_BASE + 0x10, 0x93);
+    put_flat_descriptor(image + GDT_BASE + 0x18, 0xFB);
+    put_flat_descriptor(image + GDT_BASE + 0x20, 0xF3);
+    /* The TSS: a busy 32-bit TSS descriptor, limit 67h, and its ring-0 stack. */
+    put32(image + GDT_BASE + TSS_SELECTOR, (TSS_BASE << 16) | 0x67u);
+    put32(image + GDT_BASE + TSS_SELECTOR + 4, 0x00008B00u);
+    put32(image + TSS_BASE + 4, RING0_STACK);
+    put32(image + TSS_BASE + 8, 0x10);
+    put32(image + TSS_BASE + 0x64, 0x68u << 16); /* I/O map base at the limit: no bitmap */
+    /* Paging (the paged stream): identity map of MEM_SIZE, user, writable, except the
+     * read-only and the absent data page. */
+    put32(image + PAGE_DIR, PAGE_TABLE | 7u);
+    for (uint32_t page = 0; page < MEM_SIZE / 0x1000; page++) {
+        uint32_t bits = page * 0x1000 == RO_PAGE ? 5u : page * 0x1000 == ABSENT_PAGE ? 0u : 7u;
+        put32(image + PAGE_TABLE + 4 * page, page * 0x1000 | bits);
+    }
     for (uint32_t a = DATA_LO; a < STACK_HI; a++)
         image[a] = (uint8_t)rng_next(rng);
 }

@@ -40,6 +40,11 @@ static void on_abort(int sig)
 static const int fatal_signals[] = { SIGABRT, SIGSEGV, SIGBUS, SIGFPE };
 #define FATAL_SIGNALS (sizeof fatal_signals / sizeof fatal_signals[0])
 
+/* uc_emu_start's end address: one no stream executes, in mapped memory (with paging on,
+ * Unicorn translates it, and an unmapped one such as FFFFFFFFh raises a page fault of its
+ * own that turns the stream's into a double fault). */
+#define NEVER_REACHED (IRET_STUB + 1u)
+
 static uc_err emu_one_catching_abort(struct uc_side *s, uint32_t eip)
 {
     struct sigaction catch_fatal = { 0 }, previous[FATAL_SIGNALS];
@@ -49,7 +54,7 @@ static uc_err emu_one_catching_abort(struct uc_side *s, uint32_t eip)
         sigaction(fatal_signals[i], &catch_fatal, &previous[i]);
     uc_err e;
     if (sigsetjmp(abort_jump, 1) == 0) {
-        e = uc_emu_start(s->uc, eip, 0xFFFFFFFFu, 0, 1);
+        e = uc_emu_start(s->uc, eip, NEVER_REACHED, 0, 1);
     } else {
         s->aborted = true;
         e = UC_ERR_EXCEPTION;
@@ -88,23 +93,74 @@ static uint32_t read_reg(struct uc_side *s, int id)
     return v;
 }
 
-static bool load_segments(struct uc_side *s)
+static bool write_seg(struct uc_side *s, unsigned i, uint16_t sel)
 {
-    const struct mode_info *mi = &mode_info[s->mode];
-    if (s->mode == MODE_PROT32) {
-        uc_x86_mmr gdtr = { .base = GDT_BASE, .limit = GDT_LIMIT };
-        uc_x86_mmr idtr = { .base = IDT_BASE, .limit = IDT_LIMIT };
-        if (uc_reg_write(s->uc, UC_X86_REG_GDTR, &gdtr) || uc_reg_write(s->uc, UC_X86_REG_IDTR, &idtr))
-            return false;
-    }
-    for (unsigned i = 0; i < S_COUNT; i++) {
-        uint16_t sel = mi->selector[i];
-        if (uc_reg_write(s->uc, seg_ids[i], &sel) != UC_ERR_OK) {
-            fprintf(stderr, "vx86-difftest: unicorn refuses segment %u = %04x\n", i, sel);
-            return false;
-        }
+    if (uc_reg_write(s->uc, seg_ids[i], &sel) != UC_ERR_OK) {
+        fprintf(stderr, "vx86-difftest: unicorn refuses segment %u = %04x\n", i, sel);
+        return false;
     }
     return true;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+    for (unsigned i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* Unicorn loads no selector of a lower privilege into SS and has no other way to set
+ * CPL or EFLAGS.VM: it gets there as a kernel would, with an IRETD at CPL 0 (frame at
+ * RING0_STACK: EIP CS EFLAGS ESP SS, and ES DS FS GS for v86). The frame's bytes are
+ * then put back as the image has them. */
+static bool enter_by_iret(struct uc_side *s, const uint8_t *image)
+{
+    const struct mode_info *mi = &mode_info[s->mode];
+    uint32_t frame[9] = { CODE_BASE, mi->selector[S_CS], 0x2u | (mi->v86 ? 0x20000u : 0), (STACK_LO + STACK_HI) / 2,
+                          mi->selector[S_SS], mi->selector[S_ES], mi->selector[S_DS], mi->selector[S_FS],
+                          mi->selector[S_GS] };
+    unsigned words = mi->v86 ? 9 : 5;
+    uint32_t lo = RING0_STACK - 4 * words;
+    for (unsigned i = 0; i < words; i++)
+        put32(s->mem + lo + 4 * i, frame[i]);
+    if (!write_reg(s, UC_X86_REG_ESP, lo))
+        return false;
+    uc_err e = uc_emu_start(s->uc, IRET_STUB, NEVER_REACHED, 0, 1);
+    memcpy(s->mem + lo, image + lo, 4 * words);
+    uint32_t cs = read_reg(s, UC_X86_REG_CS) & 0xFFFF;
+    if (e != UC_ERR_OK || cs != mi->selector[S_CS]) {
+        fprintf(stderr, "vx86-difftest: unicorn did not enter the %s mode (%s, CS %04x)\n", mi->name,
+                uc_strerror(e), (unsigned)cs);
+        return false;
+    }
+    return true;
+}
+
+static bool load_segments(struct uc_side *s, const uint8_t *image)
+{
+    const struct mode_info *mi = &mode_info[s->mode];
+    if (s->mode == MODE_REAL) {
+        for (unsigned i = 0; i < S_COUNT; i++)
+            if (!write_seg(s, i, mi->selector[i]))
+                return false;
+        return true;
+    }
+    uc_x86_mmr gdtr = { .base = GDT_BASE, .limit = GDT_LIMIT };
+    uc_x86_mmr idtr = { .base = IDT_BASE, .limit = IDT_LIMIT };
+    uc_x86_mmr tr = { .selector = TSS_SELECTOR, .base = TSS_BASE, .limit = 0x67, .flags = 0x8B };
+    if (uc_reg_write(s->uc, UC_X86_REG_GDTR, &gdtr) || uc_reg_write(s->uc, UC_X86_REG_IDTR, &idtr) ||
+        uc_reg_write(s->uc, UC_X86_REG_TR, &tr))
+        return false;
+    uint32_t cr0 = read_reg(s, UC_X86_REG_CR0) | 1u;
+    if (mi->paged && !write_reg(s, UC_X86_REG_CR3, PAGE_DIR))
+        return false;
+    if (!write_reg(s, UC_X86_REG_CR0, mi->paged ? cr0 | 0x80000000u : cr0))
+        return false;
+    /* CPL 0 first: the kernel's CS and SS, the mode's data segments where CPL 0 may. */
+    static const uint16_t kernel[S_COUNT] = { 0x10, 0x08, 0x10, 0x10, 0x10, 0x10 };
+    for (unsigned i = 0; i < S_COUNT; i++)
+        if (!write_seg(s, i, mi->cpl && !mi->v86 && i != S_CS && i != S_SS ? mi->selector[i] : kernel[i]))
+            return false;
+    return mi->cpl ? enter_by_iret(s, image) : true;
 }
 
 struct uc_side *uc_create(enum mode mode, const uint8_t *image)
@@ -121,7 +177,7 @@ struct uc_side *uc_create(enum mode mode, const uint8_t *image)
     }
     if (e == UC_ERR_OK)
         e = uc_hook_add(s->uc, &s->intr_hook, UC_HOOK_INTR, (void *)on_interrupt, s, 1, 0);
-    if (e == UC_ERR_OK && load_segments(s))
+    if (e == UC_ERR_OK && load_segments(s, image))
         e = uc_context_alloc(s->uc, &s->clean);
     if (e == UC_ERR_OK)
         e = uc_context_save(s->uc, s->clean);
@@ -171,8 +227,14 @@ void uc_get_state(struct uc_side *s, struct cpu_state *out)
     uc_reg_read_batch(s->uc, (int *)gpr_ids, ptrs, 8);
     out->eip = read_reg(s, UC_X86_REG_EIP);
     out->eflags = read_reg(s, UC_X86_REG_EFLAGS);
+    for (unsigned i = 0; i < S_COUNT; i++)
+        out->sel[i] = (uint16_t)read_reg(s, seg_ids[i]);
+    out->cr2 = read_reg(s, UC_X86_REG_CR2);
     out->vector = -1;
     out->frame_lin = out->frame_len = 0;
+    out->has_error_code = false;
+    out->error_code = 0;
+    out->handler_eip = 0;
 }
 
 void uc_code_changed(struct uc_side *s, uint32_t lo, uint32_t hi)
@@ -215,9 +277,11 @@ bool uc_step(struct uc_side *s, struct cpu_state *out, char *err, unsigned err_l
         if (s->vector >= 0 || read_reg(s, UC_X86_REG_EIP) != start)
             break;
     }
+    uint32_t cr2 = read_reg(s, UC_X86_REG_CR2); /* the clean context has the old one */
     if (s->vector >= 0)
         forget_exception(s);
     uc_get_state(s, out);
     out->vector = s->vector;
+    out->cr2 = cr2;
     return true;
 }

@@ -136,6 +136,18 @@ OPTROM_START
     mov ax, 0500h
     int 10h
     call newline
+    ; a user glyph (AX=1100h: ES:BP, CX = 1 glyph, DX = character 80h, BL = block 0,
+    ; BH = 16 bytes)
+    push cs
+    pop es
+    push bp
+    mov bp, user_glyph
+    mov ax, 1100h
+    mov bx, 1000h
+    mov cx, 1
+    mov dx, 80h
+    int 10h
+    pop bp
     ; the 8x16 font in plane 2: 'A' at 41h * 32, read with read map 2, odd/even off
     mov dx, 3CEh
     mov ax, 0204h
@@ -151,6 +163,10 @@ OPTROM_START
     mov es, ax
     mov si, 41h * 32
     PRINTS "plane 2 A"
+    mov cx, 16
+    call show_bytes
+    PRINTS "plane 2 80h"
+    mov si, 80h * 32
     mov cx, 16
     call show_bytes
     mov dx, 3C4h
@@ -275,6 +291,7 @@ show_bytes:
     loop show_bytes
     jmp newline
 
+user_glyph: db 0FFh, 81h, 81h, 81h, 81h, 81h, 81h, 81h, 81h, 81h, 81h, 81h, 81h, 81h, 81h, 0FFh
 dac_block: db 01h, 02h, 03h, 3Dh, 3Eh, 3Fh
 palette_all: db 00h, 3Fh, 3Eh, 3Dh, 3Ch, 3Bh, 3Ah, 39h, 38h, 07h, 06h, 05h, 04h, 03h, 02h, 01h, 2Ah
 

@@ -1,5 +1,7 @@
 /* Fuzzing the devices through their ports: whatever a guest writes to or reads from the
- * PIC, PIT, RTC, UARTs, keyboard controller, system control ports and ELCR, in whatever
+ * PIC, PIT, RTC, UARTs, keyboard controller, system control ports, ELCR and the IDE
+ * channels (a small disk as primary master, a huge sparse one as primary slave, a CD
+ * as secondary master: 1F0h-1F7h, 3F6h, 170h-177h, 376h), in whatever
  * order and at whatever time, the host process must not crash, index out of bounds or
  * hit undefined behaviour (run under ASan + UBSan).
  *
@@ -9,7 +11,8 @@
  *
  *   byte 0, bits 0-1: 0 OUT byte, 1 IN byte, 2 OUT word, 3 let guest time pass
  *   bytes 1-2:        the port: byte 1 | (byte 2 & 3) << 8 (00h-3FFh); byte 2 bit 7
- *                     picks the ELCR (4D0h + bit 0), bit 6 the power-off port 8900h
+ *                     picks the ELCR (4D0h + bit 0), bit 6 the power-off port 8900h;
+ *                     bit 5 makes an IN or OUT word a doubleword (the IDE data ports)
  *   byte 3:           the value (for "time": that many 10 us steps, times (byte 1 & 15)
  *                     + 1; at most MAX_GUEST_NS in all, or a guest that programs the
  *                     PIT for 600,000 interrupts a second makes one input run for minutes)
@@ -62,8 +65,51 @@ static uint16_t op_port(const uint8_t *op)
     return (uint16_t)(op[1] | (op[2] & 3) << 8);
 }
 
+/* The disks: RAM that each run starts from afresh; the huge disk reads zeros and
+ * drops writes, so a guest LBA far out is as good as a near one. */
+#define SMALL_DISK_SIZE (64u * 512u)
+#define CD_SIZE (16u * 2048u)
+#define HUGE_DISK_SIZE (1ull << 41)   /* 2 TiB */
+
+struct ram_image {
+    struct blockdev dev;
+    uint8_t *data;          /* NULL: all zeros, writes dropped */
+};
+
+static bool ram_read(void *opaque, uint64_t offset, void *buf, size_t len)
+{
+    struct ram_image *r = opaque;
+    if (r->data)
+        memcpy(buf, r->data + offset, len);
+    else
+        memset(buf, 0, len);
+    return true;
+}
+
+static bool ram_write(void *opaque, uint64_t offset, const void *buf, size_t len)
+{
+    struct ram_image *r = opaque;
+    if (r->data)
+        memcpy(r->data + offset, buf, len);
+    return true;
+}
+
+static void ram_image_init(struct ram_image *r, uint64_t size, uint8_t *data)
+{
+    *r = (struct ram_image){ { size, false, "fuzz", ram_read, ram_write, NULL, r }, data };
+}
+
 static void run_one(const uint8_t *data, size_t size)
 {
+    static uint8_t small_disk[SMALL_DISK_SIZE], cd[CD_SIZE];
+    for (size_t i = 0; i < sizeof small_disk; i++)
+        small_disk[i] = (uint8_t)(i * 13 + i / 512);
+    for (size_t i = 0; i < sizeof cd; i++)
+        cd[i] = (uint8_t)(i * 7 + i / 2048);
+    struct ram_image disk0, disk1, cdrom;
+    ram_image_init(&disk0, SMALL_DISK_SIZE, small_disk);
+    ram_image_init(&disk1, HUGE_DISK_SIZE, NULL);
+    ram_image_init(&cdrom, CD_SIZE, cd);
     static uint8_t *rom;
     if (!rom)
         rom = build_rom();
@@ -77,6 +123,7 @@ static void run_one(const uint8_t *data, size_t size)
             .icount_shift = 10, /* 1 us an instruction: guest time passes in few instructions */
         },
         .rtc_start_unix = 946684800, /* 2000-01-01 */
+        .ide = { { PC_MEDIA_DISK, &disk0.dev }, { PC_MEDIA_DISK, &disk1.dev }, { PC_MEDIA_CDROM, &cdrom.dev } },
     };
     struct pc *pc = calloc(1, sizeof *pc);
     char error[256];
@@ -94,8 +141,13 @@ static void run_one(const uint8_t *data, size_t size)
         uint16_t port = op_port(op);
         switch (op[0] & 3) {
         case 0: bus_port_write(&m->bus, port, op[3], 1); break;
-        case 1: (void)bus_port_read(&m->bus, port, 1); break;
-        case 2: bus_port_write(&m->bus, port, (uint32_t)(op[3] | op[1] << 8), 2); break;
+        case 1: (void)bus_port_read(&m->bus, port, op[2] & 0x20 ? 4 : 1); break;
+        case 2:
+            if (op[2] & 0x20)
+                bus_port_write(&m->bus, port, 0x01010101u * op[3] ^ (uint32_t)op[1] << 8, 4);
+            else
+                bus_port_write(&m->bus, port, (uint32_t)(op[3] | op[1] << 8), 2);
+            break;
         case 3: {
             uint64_t ns = 10000ull * op[3] * ((op[1] & 15) + 1u);
             if (machine_now(m) + ns > MAX_GUEST_NS)

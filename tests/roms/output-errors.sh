@@ -30,8 +30,7 @@ out=$("${vx86[@]}" -help 2>&1 >/dev/full); expect help-stdout-full 1 "^vx86: std
 # A pipe whose reader has gone: the reader ends at once, vx86 starts writing later.
 { sleep 0.5; run -debugcon stdio -dump-state "$dir/pipe.txt" 2>"$dir/pipe.err" </dev/null; echo $? >"$dir/pipe.status"; } | true
 out=$(cat "$dir/pipe.err"); expect closed-pipe 1 "^vx86: stdout: write error: Broken pipe" "$out" "$(cat "$dir/pipe.status")"
-# Whole: the RAM's CRC line, and the last line, the last component's (the PIC's).
-grep -q "^ram 33554432 bytes crc32 " "$dir/pipe.txt" && tail -n 1 "$dir/pipe.txt" | grep -q "^component pic crc32 " ||
+tail -n 1 "$dir/pipe.txt" | grep -Eq "^component pic crc32 [0-9A-F]{8}$" ||
   { echo "FAIL: closed-pipe: the -dump-state file is not the whole dump"; fail=1; }
 
 # Start-up fails (no such BIOS): the old files are as they were, and nothing is left.

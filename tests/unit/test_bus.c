@@ -17,6 +17,7 @@ static uint64_t last_offset;
 static uint32_t last_value;
 static unsigned last_size;
 static phys_addr_t code_pages_written[8];
+static uint64_t code_lengths_written[8];
 static unsigned code_writes;
 
 static uint32_t mmio_read(void *opaque, uint64_t offset, unsigned size)
@@ -36,11 +37,13 @@ static void mmio_write(void *opaque, uint64_t offset, uint32_t value, unsigned s
     last_size = size;
 }
 
-static void code_written(void *opaque, phys_addr_t page)
+static void code_written(void *opaque, phys_addr_t phys, uint64_t len)
 {
     (void)opaque;
-    if (code_writes < 8)
-        code_pages_written[code_writes] = page;
+    if (code_writes < 8) {
+        code_pages_written[code_writes] = phys;
+        code_lengths_written[code_writes] = len;
+    }
     code_writes++;
 }
 
@@ -179,8 +182,10 @@ START_TEST(dma_any_length_and_code)
     bus_mark_code(&bus, 0x5000);
     bus_dma_write(&bus, 0x2F00, buf, sizeof buf); /* 2F00h-561Fh: pages 2 to 5 */
     ck_assert_uint_eq(code_writes, 2);
-    ck_assert_uint_eq(code_pages_written[0], 0x3000);
+    ck_assert_uint_eq(code_pages_written[0], 0x3000); /* the bytes written in each watched page */
+    ck_assert_uint_eq(code_lengths_written[0], 0x1000);
     ck_assert_uint_eq(code_pages_written[1], 0x5000);
+    ck_assert_uint_eq(code_lengths_written[1], 0x610);
     ck_assert(!bus_is_code(&bus, 0x3000));
     uint8_t back[10000];
     bus_dma_read(&bus, 0x2F00, back, sizeof back);
@@ -203,7 +208,14 @@ END_TEST
 START_TEST(dma_ignores_a20)
 {
     bus_write(&bus, 0x0000, 0x12, 1);
+    uint32_t map = bus.map_generation, content = bus.content_generation;
     bus_set_a20(&bus, false);
+    /* The CPU's path changed (its TLB goes), not what physical memory holds. */
+    ck_assert_uint_ne(bus.map_generation, map);
+    ck_assert_uint_eq(bus.content_generation, content);
+    static const uint8_t rom[0x1000];
+    bus_region_remove(&bus, bus_add_rom(&bus, 0x80000, rom, sizeof rom));
+    ck_assert_uint_ne(bus.content_generation, content);
     /* The CPU's view wraps at 1 MiB with the gate shut; a bus master's does not. */
     bus_write(&bus, 0x100000, 0x34, 1);
     ck_assert_uint_eq(bus_read(&bus, 0x0000, 1), 0x34);

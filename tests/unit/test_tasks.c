@@ -51,12 +51,25 @@ START_TEST(task_switches)
 }
 END_TEST
 
+/* The T flag (asm/task_trap.asm; SDM vol. 3, 7.2.1, 17.3.1.5): a JMP to a TSS with T set
+ * traps (#DB) after the switch with DR6.BT set, the frame's EIP at the new task's first
+ * instruction (task_t, 017Eh) and TR already the new task's (0048); the handler's IRET
+ * runs the task. A TSS without T switches without a trap (BT still clear). */
+START_TEST(task_switch_debug_trap)
+{
+    tvm_run_program(&t, "task_trap");
+    ck_assert_str_eq(t.output, "K DB dr6:8 eip:017E tr:0048 T N dr6:0 END");
+    ck_assert_int_eq(t.cpu.state, CPU_HALTED);
+}
+END_TEST
+
 static Suite *tasks_suite(void)
 {
     Suite *s = suite_create("tasks");
     TCase *tc = tcase_create("switch");
     tcase_add_checked_fixture(tc, NULL, teardown);
     tcase_add_test(tc, task_switches);
+    tcase_add_test(tc, task_switch_debug_trap);
     suite_add_tcase(s, tc);
     return s;
 }
