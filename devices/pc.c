@@ -7,8 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { IRQ_TIMER = 0, IRQ_KEYBOARD = 1, IRQ_COM2 = 3, IRQ_COM1 = 4, IRQ_RTC = 8, IRQ_MOUSE = 12,
+enum { IRQ_TIMER = 0, IRQ_KEYBOARD = 1, IRQ_COM2 = 3, IRQ_COM1 = 4, IRQ_FLOPPY = 6, IRQ_RTC = 8, IRQ_MOUSE = 12,
        IRQ_IDE_PRIMARY = 14, IRQ_IDE_SECONDARY = 15 };
+enum { DMA_FLOPPY = 2 };
 
 static const uint16_t serial_ports[PC_SERIAL_PORTS] = { 0x3F8, 0x2F8, 0x3E8, 0x2E8 };
 /* COM1 and COM3 drive the wire of IRQ 4, COM2 and COM4 that of IRQ 3. */
@@ -28,6 +29,8 @@ RESET_ANY(kbc_reset, struct kbc)
 RESET_ANY(sysctrl_reset, struct sysctrl)
 RESET_ANY(postcode_reset, struct postcode)
 RESET_ANY(pic_reset, struct pic)
+RESET_ANY(dma_reset, struct dma8237)
+RESET_ANY(floppy_reset, struct floppy)
 RESET_ANY(vga_reset, struct vga)
 RESET_ANY(ide_reset, struct ide)
 
@@ -56,6 +59,8 @@ static const struct board_part board_parts[] = {
     PART("kbc", kbc_state_desc, kbc, kbc_reset),
     PART("sysctrl", sysctrl_state_desc, sysctrl, sysctrl_reset),
     PART("postcode", postcode_state_desc, postcode, postcode_reset),
+    PART_ADDED("dma", dma_state_desc, dma, dma_reset),
+    PART_ADDED("floppy", floppy_state_desc, floppy, floppy_reset),
     PART_ADDED("vga", vga_state_desc, vga, vga_reset),
     PART_ADDED("ide", ide_state_desc, ide, ide_reset),
     PART("pic", pic_state_desc, pic, pic_reset),
@@ -147,7 +152,21 @@ static void fill_cmos(struct pc *pc)
     uint64_t above_16m = ram > (16u << 20) ? (ram - (16u << 20)) >> 16 : 0;
     if (above_16m > 0xFFFF)
         above_16m = 0xFFFF;
-    rtc_set_byte(rtc, 0x14, 0x00); /* equipment: no floppy yet, EGA/VGA, no coprocessor */
+    /* 10h: the diskette drive types, A in bits 7-4, B in bits 3-0; 14h, the equipment
+     * byte: bit 0 diskette drives present, bits 7-6 their count - 1, bits 5-4 00 =
+     * EGA/VGA, bit 1 no coprocessor. */
+    unsigned drives = 0;
+    uint8_t types = 0;
+    for (unsigned d = 0; d < PC_FLOPPY_DRIVES; d++) {
+        struct floppy_geometry g;
+        const struct blockdev *image = pc->config.floppy[d];
+        if (image && floppy_geometry_for_size(image->size, &g)) {
+            types |= (uint8_t)(g.cmos_type << (d ? 0 : 4));
+            drives++;
+        }
+    }
+    rtc_set_byte(rtc, 0x10, types);
+    rtc_set_byte(rtc, 0x14, (uint8_t)(drives ? 0x01 | (drives - 1) << 6 : 0x00));
     rtc_set_byte(rtc, 0x15, 0x80); /* base memory: 640 KiB */
     rtc_set_byte(rtc, 0x16, 0x02);
     rtc_set_byte(rtc, 0x17, (uint8_t)extended);
@@ -250,6 +269,23 @@ static bool check_ide_images(const struct pc_config *c, char *error, size_t erro
     return true;
 }
 
+/* ---- diskette drives ---- */
+
+static bool check_floppy_images(const struct pc_config *c, char *error, size_t error_size)
+{
+    for (unsigned d = 0; d < PC_FLOPPY_DRIVES; d++) {
+        const struct blockdev *image = c->floppy[d];
+        struct floppy_geometry g;
+        if (image && !floppy_geometry_for_size(image->size, &g)) {
+            snprintf(error, error_size, "-fd%c %s: %llu bytes is not the size of a diskette image; the sizes are %s",
+                     'a' + d, image->name ? image->name : "(image)", (unsigned long long)image->size,
+                     floppy_sizes_allowed);
+            return false;
+        }
+    }
+    return true;
+}
+
 _Static_assert(PC_IDE_DRIVES == IDE_POSITIONS, "the board's IDE positions are the channels'");
 static void ide_drives_of(const struct pc_config *c, struct ide_drive_config out[PC_IDE_DRIVES])
 {
@@ -266,11 +302,13 @@ static void ide_drives_of(const struct pc_config *c, struct ide_drive_config out
 bool pc_init(struct pc *pc, const struct pc_config *config, char *error, size_t error_size)
 {
     memset(pc, 0, sizeof *pc);
+    if (!check_floppy_images(config, error, error_size) || !check_ide_images(config, error, error_size))
+        return false;
     pc->config = *config;
     struct machine *m = &pc->machine;
     if (!machine_init(m, &config->machine, error, error_size))
         return false;
-    if (!check_ide_images(config, error, error_size) || !map_option_roms(pc, error, error_size)) {
+    if (!map_option_roms(pc, error, error_size)) {
         pc_free(pc);
         return false;
     }
@@ -294,6 +332,9 @@ bool pc_init(struct pc *pc, const struct pc_config *config, char *error, size_t 
     sysctrl_init(&pc->sysctrl, bus, sched, &pc->pit, request_cpu_reset, request_power_off, pc);
     debugcon_init(&pc->debugcon, bus, config->debugcon);
     postcode_init(&pc->postcode, bus, config->postcode);
+    dma_init(&pc->dma, bus);
+    const struct blockdev *fdc_images[FDC_DRIVES] = { config->floppy[0], config->floppy[1], NULL, NULL };
+    floppy_init(&pc->floppy, bus, sched, pic_line(pc, IRQ_FLOPPY), &pc->dma, DMA_FLOPPY, fdc_images);
     map_video_hole(bus);
     vga_init(&pc->vga, bus, sched);
     struct ide_drive_config drives[PC_IDE_DRIVES];

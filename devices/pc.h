@@ -12,6 +12,8 @@
 #include "blockdev.h"
 #include "chardev.h"
 #include "debugcon.h"
+#include "dma8237.h"
+#include "floppy.h"
 #include "ide.h"
 #include "irq.h"
 #include "kbc.h"
@@ -83,6 +85,8 @@ struct pc {
     struct sysctrl sysctrl;
     struct debugcon debugcon;
     struct postcode postcode;
+    struct dma8237 dma;
+    struct floppy floppy;
     struct vga vga;
     struct ide ide;
     /* COM1/COM3 share IRQ 4 and COM2/COM4 IRQ 3. */

@@ -190,7 +190,7 @@ static bool open_disks(struct run *r)
     for (int i = 0; i < o->drive_count; i++) {
         const struct drive_spec *d = &o->drives[i];
         char error[512];
-        r->disk[i] = disk_file_open(d->flag, d->path, o->snapshot, d->cdrom, error, sizeof error);
+        r->disk[i] = disk_file_open(d->flag, d->path, o->snapshot, d->cdrom || d->read_only, error, sizeof error);
         if (!r->disk[i]) {
             fprintf(stderr, "vx86: %s\n", error);
             return false;

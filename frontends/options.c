@@ -27,8 +27,9 @@ void options_print_help(FILE *out)
         "  -hda .. -hdd FILE       hard disk images (raw) on the primary and secondary IDE\n"
         "                          channels, master and slave\n"
         "  -cdrom FILE             an ISO image in a CD-ROM drive on the secondary master\n"
-        "  -drive file=FILE,if=ide|floppy,index=N,media=disk|cdrom\n"
-        "                          the same, as QEMU spells it\n"
+        "  -drive file=FILE,if=ide|floppy,index=N,media=disk|cdrom,readonly=on|off\n"
+        "                          the same, as QEMU spells it; readonly=on: the guest\n"
+        "                          sees a write-protected medium\n"
         "  -snapshot               keep every disk write in memory: the image files stay\n"
         "                          as they were (the changes go into -state-out files)\n"
         "  -boot ORDER             the devices the BIOS boots from, in order: a (floppy),\n"
@@ -283,11 +284,13 @@ static bool parse_drive(struct options *o, const char *flag, char *arg)
             d.index = value[0] - '0';
         else if (!strcmp(item, "media") && (!strcmp(value, "disk") || !strcmp(value, "cdrom")))
             d.cdrom = !strcmp(value, "cdrom");
+        else if (!strcmp(item, "readonly") && (!strcmp(value, "on") || !strcmp(value, "off")))
+            d.read_only = !strcmp(value, "on");
         else if (!strcmp(item, "format") && !strcmp(value, "raw"))
             continue;
         else {
             fprintf(stderr, "vx86: -drive: '%s%s%s' is not understood (file=PATH, if=ide|floppy, index=N, "
-                            "media=disk|cdrom, format=raw)\n", item, eq ? "=" : "", value);
+                            "media=disk|cdrom, readonly=on|off, format=raw)\n", item, eq ? "=" : "", value);
             return false;
         }
     }
@@ -374,15 +377,15 @@ bool options_parse(struct options *o, int argc, char **argv, bool *done)
             o->bios_path = arg;
         } else if (!strcmp(flag, "-fda") || !strcmp(flag, "-fdb")) {
             NEED_ARG();
-            if (!add_drive(o, (struct drive_spec){ argv[i - 1], arg, DRIVE_FLOPPY, flag[3] - 'a', false }))
+            if (!add_drive(o, (struct drive_spec){ argv[i - 1], arg, DRIVE_FLOPPY, flag[3] - 'a', false, false }))
                 return false;
         } else if (!strcmp(flag, "-hda") || !strcmp(flag, "-hdb") || !strcmp(flag, "-hdc") || !strcmp(flag, "-hdd")) {
             NEED_ARG();
-            if (!add_drive(o, (struct drive_spec){ argv[i - 1], arg, DRIVE_IDE, flag[3] - 'a', false }))
+            if (!add_drive(o, (struct drive_spec){ argv[i - 1], arg, DRIVE_IDE, flag[3] - 'a', false, false }))
                 return false;
         } else if (!strcmp(flag, "-cdrom")) {
             NEED_ARG();
-            if (!add_drive(o, (struct drive_spec){ argv[i - 1], arg, DRIVE_IDE, 2, true }))
+            if (!add_drive(o, (struct drive_spec){ argv[i - 1], arg, DRIVE_IDE, 2, true, false }))
                 return false;
         } else if (!strcmp(flag, "-drive")) {
             NEED_ARG();

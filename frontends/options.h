@@ -31,13 +31,14 @@ enum exit_status {
 
 /* A disk image and the drive it goes in: -fda/-fdb (floppy 0-1), -hda..-hdd (IDE 0-3:
  * primary master, primary slave, secondary master, secondary slave), -cdrom (IDE 2 as
- * a CD-ROM), or -drive file=PATH,if=ide|floppy,index=N,media=disk|cdrom. */
+ * a CD-ROM), or -drive file=PATH,if=ide|floppy,index=N,media=disk|cdrom,readonly=on|off. */
 struct drive_spec {
     const char *flag;                 /* as the user wrote it, for messages */
     const char *path;
     enum { DRIVE_FLOPPY, DRIVE_IDE } interface;
     int index;
     bool cdrom;
+    bool read_only;                   /* readonly=on: the guest sees a write-protected medium */
 };
 
 /* Where a character stream goes: "stdio", "file:PATH" or "none". */

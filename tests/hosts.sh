@@ -108,6 +108,10 @@ host_setup() {
 # boots a SYSLINUX disk (tests/storage/syslinux.sh makes it once, for every host)
 # through INT 13h and the IDE disk to its prompt, 16 M instructions.
 ICOUNT_RUNS=(pic_pit rtc uart kbc builtin_bios cpu_bench strings smc vga_text syslinux)
+# FreeDOS from its boot diskette, to the prompt and through a typed VER, when
+# ../shared/guests has it (the diskette under -snapshot: never written).
+freedos_image=$shared/guests/freedos/freedos-720k.img
+if [ -f "$freedos_image" ]; then ICOUNT_RUNS+=(freedos freedos_ver); fi
 # Each also has a cut point (cut=N) for the resumed runs: a state saved there by one host
 # is resumed on another (see resume_runs).
 icount_args() {
@@ -124,6 +128,9 @@ icount_args() {
   smc) argv=(-bios "$roms/smc.bin" -debugcon stdio); cut=200000 ;;
   vga_text) argv=(-bios "$roms/vga_text.bin" -debugcon stdio -exit-on "line 02" -exit-on "line 27"); cut=3000000 ;;
   syslinux) argv=(-hda "$out/storage/syslinux.img" -snapshot -serial stdio -exit-on "boot:"); cut=3000000 ;;
+  freedos) argv=(-fda "$freedos_image" -snapshot -exit-on 'A:\>'); cut=2600000 ;;  # reading the diskette
+  freedos_ver) argv=(-fda "$freedos_image" -snapshot -send-keys 'ver\nrem\n' -send-keys-after 'A:\>'
+                     -exit-on 'A:\>rem'); cut=4000000 ;;
   esac
 }
 

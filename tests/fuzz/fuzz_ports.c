@@ -1,7 +1,10 @@
 /* Fuzzing the devices through their ports: whatever a guest writes to or reads from the
- * PIC, PIT, RTC, UARTs, keyboard controller, system control ports, ELCR and the IDE
- * channels (a small disk as primary master, a huge sparse one as primary slave, a CD
- * as secondary master: 1F0h-1F7h, 3F6h, 170h-177h, 376h), in whatever
+ * PIC, PIT, RTC, UARTs, keyboard controller, system control ports, ELCR, the DMA
+ * controllers and page registers (00h-0Fh, C0h-DFh, 81h-8Fh), the floppy controller
+ * (3F0h-3F7h, with a 360K diskette in drive A: so that its commands move data through
+ * DMA channel 2 into guest memory and back) and the IDE channels (a small disk as
+ * primary master, a huge sparse one as primary slave, a CD as secondary master:
+ * 1F0h-1F7h, 3F6h, 170h-177h, 376h), in whatever
  * order and at whatever time, the host process must not crash, index out of bounds or
  * hit undefined behaviour (run under ASan + UBSan).
  *
@@ -55,6 +58,9 @@ static void point_vectors_at_iret(struct machine *m)
         st16(bus_ram_host(&m->bus, 0, 0) + v * 4 + 2, 0xF000);
     }
 }
+
+/* Drive A:'s diskette: memory the guest may write, zeroed before each input. */
+#define FLOPPY_SIZE 368640u
 
 static uint16_t op_port(const uint8_t *op)
 {
@@ -111,8 +117,12 @@ static void run_one(const uint8_t *data, size_t size)
     ram_image_init(&disk1, HUGE_DISK_SIZE, NULL);
     ram_image_init(&cdrom, CD_SIZE, cd);
     static uint8_t *rom;
+    static uint8_t diskette[FLOPPY_SIZE];
     if (!rom)
         rom = build_rom();
+    memset(diskette, 0, sizeof diskette);
+    struct ram_image floppy;
+    ram_image_init(&floppy, FLOPPY_SIZE, diskette);
     struct pc_config config = {
         .machine = {
             .cpu_level = CPU_386,
@@ -124,6 +134,7 @@ static void run_one(const uint8_t *data, size_t size)
         },
         .rtc_start_unix = 946684800, /* 2000-01-01 */
         .ide = { { PC_MEDIA_DISK, &disk0.dev }, { PC_MEDIA_DISK, &disk1.dev }, { PC_MEDIA_CDROM, &cdrom.dev } },
+        .floppy = { &floppy.dev, NULL },
     };
     struct pc *pc = calloc(1, sizeof *pc);
     char error[256];

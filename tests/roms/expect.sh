@@ -14,7 +14,10 @@ output=$(printf '%b' "$input" | "$@" 2>&1)
 got=$?
 ok=1
 [ "$got" -eq "$status" ] || { echo "FAIL: exit status $got, expected $status"; ok=0; }
-if [ -n "$pattern" ] && ! grep -Ezq -- "$pattern" <<<"$output"; then
+# grep takes a pattern with newlines as several patterns, any of which may match: the
+# newlines of both become \001 first, so a multi-line pattern must match as a whole.
+one_line() { tr '\n' '\001'; }
+if [ -n "$pattern" ] && ! grep -Ezq -- "$(printf '%s' "$pattern" | one_line)" < <(printf '%s\n' "$output" | one_line); then
   echo "FAIL: output does not match: $pattern"; ok=0
 fi
 if [ $ok -eq 0 ]; then

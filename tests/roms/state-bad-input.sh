@@ -125,8 +125,8 @@ edit ram-short resize-section ram -8
 expect_refused "the RAM too short" "$dir/ram-short.vx86state" "section 'ram'" 'damaged'
 edit session-short resize-section session -1
 expect_refused "the session too short" "$dir/session-short.vx86state" "section 'session'" 'too short'
-edit unknown add-section floppy 00
-expect_refused "an unknown section" "$dir/unknown.vx86state" "unknown section 'floppy'"
+edit unknown add-section soundblaster 00
+expect_refused "an unknown section" "$dir/unknown.vx86state" "unknown section 'soundblaster'"
 edit missing rename-section rtc clock
 expect_refused "a missing section" "$dir/missing.vx86state" "section 'rtc' is missing"
 
@@ -149,8 +149,8 @@ edit ram-size set machine ram_mb 4000
 expect_refused "too much RAM" "$dir/ram-size.vx86state" "section 'machine'" '4000 MiB' 'at most 3584 MiB'
 edit cpu-level set machine cpu_level 7
 expect_refused "a CPU that does not exist" "$dir/cpu-level.vx86state" "section 'machine'" 'CPU level 7'
-edit event-device rename-event 1 floppy
-expect_refused "an event for a device that is not there" "$dir/event-device.vx86state" "section 'events'" "'floppy'" 'no such device'
+edit event-device rename-event 1 soundblaster
+expect_refused "an event for a device that is not there" "$dir/event-device.vx86state" "section 'events'" "'soundblaster'" 'no such device'
 # An armed event due before the saved guest time (30000 instructions in).
 edit event-past set-event 1 1 5
 expect_refused "an event in the past" "$dir/event-past.vx86state" "section 'events'" 'due at 5 ns' 'before the saved guest time'
