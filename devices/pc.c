@@ -244,6 +244,33 @@ static bool map_option_roms(struct pc *pc, char *error, size_t error_size)
     return true;
 }
 
+/* ---- the video memory hole ---- */
+
+/* A0000h-BFFFFh belongs to the display adapter, not to system RAM (IBM PC/AT Technical
+ * Reference, "System Memory Map": 128K reserved for video). Where the VGA's window
+ * leaves part of it undecoded (B8000h/32K in colour text), nothing answers: reads float
+ * to FFh and writes are lost, as programs that probe B0000h for a second, monochrome
+ * adapter expect. The VGA maps its window over this, later, so the window wins. */
+static uint32_t open_bus_read(void *opaque, uint64_t offset, unsigned size)
+{
+    (void)opaque;
+    (void)offset;
+    return size >= 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1;
+}
+
+static void open_bus_write(void *opaque, uint64_t offset, uint32_t value, unsigned size)
+{
+    (void)opaque;
+    (void)offset;
+    (void)value;
+    (void)size;
+}
+
+static void map_video_hole(struct bus *bus)
+{
+    bus_add_mmio(bus, VGA_WINDOW_BASE, VGA_WINDOW_SIZE, open_bus_read, open_bus_write, NULL);
+}
+
 /* ---- IDE drives ---- */
 
 /* A disk is whole 512-byte sectors, a CD whole 2048-byte ones: anything else is a
@@ -338,6 +365,7 @@ bool pc_init(struct pc *pc, const struct pc_config *config, char *error, size_t 
     dma_init(&pc->dma, bus);
     const struct blockdev *fdc_images[FDC_DRIVES] = { config->floppy[0], config->floppy[1], NULL, NULL };
     floppy_init(&pc->floppy, bus, sched, pic_line(pc, IRQ_FLOPPY), &pc->dma, DMA_FLOPPY, fdc_images);
+    map_video_hole(bus);
     vga_init(&pc->vga, bus, sched);
     struct ide_drive_config drives[PC_IDE_DRIVES];
     ide_drives_of(config, drives);

@@ -37,11 +37,13 @@ static void feed_row(struct screen_watch *s, unsigned row)
 }
 
 /* The k >= 1 by which the shown screen scrolled up to give the new one (its rows k..
- * are the new rows 0..), or 0 if it did not scroll. A blank screen "scrolls" by any k;
- * the smallest is taken, which feeds the fewest lines. */
-static unsigned scrolled_by(const struct vga_text *old, const struct vga_text *now)
+ * are the new rows 0..), or 0 if it did not scroll. Only a k below 'changed', the rows
+ * that differ in place, counts: reading k new rows must explain the change with fewer
+ * lines than reading the changed ones (a mostly blank screen "scrolls" by any k whose
+ * rows happen to be blank). */
+static unsigned scrolled_by(const struct vga_text *old, const struct vga_text *now, unsigned changed)
 {
-    for (unsigned k = 1; k < now->rows; k++) {
+    for (unsigned k = 1; k < changed && k < now->rows; k++) {
         unsigned i = 0;
         while (i < now->rows - k && same_row(now, i, old, i + k))
             i++;
@@ -61,12 +63,12 @@ void screen_watch_look(struct screen_watch *s, const struct vga *v)
     struct vga_text *old = s->shown, *now = s->now;
     bool comparable = s->have_shown && old->text_mode && now->text_mode && old->rows == now->rows &&
                       old->cols == now->cols;
-    bool unchanged = comparable;
-    for (unsigned r = 0; unchanged && r < now->rows; r++)
-        unchanged = same_row(now, r, old, r);
-    if (unchanged)
+    unsigned changed = 0;
+    for (unsigned r = 0; comparable && r < now->rows; r++)
+        changed += !same_row(now, r, old, r);
+    if (comparable && !changed)
         return;
-    unsigned k = comparable ? scrolled_by(old, now) : 0;
+    unsigned k = comparable ? scrolled_by(old, now, changed) : 0;
     for (unsigned r = k ? now->rows - k : 0; r < now->rows; r++)
         if (k || !comparable || !same_row(now, r, old, r))
             feed_row(s, r);

@@ -2,9 +2,9 @@
  * slice whose guest time changed the VGA, the screen is compared with the screen as it
  * was last looked at, and the lines that are new are fed to a text watch of their own
  * (COM1's bytes have theirs: a line of the screen never lands inside a COM1 text):
- *   - the screen scrolled up by k rows (the old rows k.. are the new rows 0..): the k
- *     rows at the bottom are new, and only they are fed, so a line that scrolls is fed
- *     once, when it appeared;
+ *   - the screen scrolled up by k rows (the old rows k.. are the new rows 0..), k
+ *     fewer than the rows that differ in place: the k rows at the bottom are new, and
+ *     only they are fed, so a line that scrolls is fed once, when it appeared;
  *   - otherwise every row whose characters changed is fed, top to bottom (a line
  *     overwritten in place is fed again with its new text).
  * Each line goes as UTF-8 (code page 437), trailing spaces trimmed, then "\n". The

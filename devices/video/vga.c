@@ -38,7 +38,7 @@
 
 /* Port offsets from 3C0h and 3B0h/3D0h. */
 enum {
-    PORT_ATTR = 0x3C0, PORT_ATTR_READ = 0x3C1, PORT_MISC_WRITE = 0x3C2, PORT_SEQ_INDEX = 0x3C4,
+    PORT_ATTR = 0x3C0, PORT_ATTR_READ = 0x3C1, PORT_MISC_WRITE = 0x3C2, PORT_STATUS0 = 0x3C2, PORT_SEQ_INDEX = 0x3C4,
     PORT_SEQ_DATA = 0x3C5, PORT_DAC_MASK = 0x3C6, PORT_DAC_READ_INDEX = 0x3C7, PORT_DAC_WRITE_INDEX = 0x3C8,
     PORT_DAC_DATA = 0x3C9, PORT_FEATURE_READ = 0x3CA, PORT_MISC_READ = 0x3CC, PORT_GC_INDEX = 0x3CE,
     PORT_GC_DATA = 0x3CF,
@@ -372,6 +372,12 @@ static uint8_t dac_read_data(struct vga *v)
     return value;
 }
 
+static uint8_t attr_read(const struct vga *v)
+{
+    unsigned index = v->attr_index & ATTR_INDEX_MASK;
+    return index < VGA_ATTR_COUNT ? v->attr[index] : 0xFF;
+}
+
 /* The CRTC and input status 1 answer at 3Bxh or 3Dxh as misc output bit 0 says;
  * -1: the port is not one of them now. */
 static int crtc_port_offset(const struct vga *v, uint16_t port)
@@ -391,8 +397,8 @@ static uint8_t register_read(struct vga *v, uint16_t port)
         return input_status1(v);
     switch (port) {
     case PORT_ATTR: return v->attr_index;
-    case PORT_ATTR_READ: return (v->attr_index & ATTR_INDEX_MASK) < VGA_ATTR_COUNT ? v->attr[v->attr_index & ATTR_INDEX_MASK] : 0xFF;
-    case PORT_MISC_WRITE: return 0x00; /* input status 0: no retrace interrupt, switch sense 0 */
+    case PORT_ATTR_READ: return attr_read(v);
+    case PORT_STATUS0: return 0x00; /* no retrace interrupt pending, switch sense 0 */
     case PORT_SEQ_INDEX: return v->seq_index;
     case PORT_SEQ_DATA: return v->seq_index < VGA_SEQ_COUNT ? v->seq[v->seq_index] : 0xFF;
     case PORT_DAC_MASK: return v->dac_mask;

@@ -103,8 +103,10 @@ void vga_init(struct vga *v, struct bus *bus, struct scheduler *sched);
  * before any INT 10h mode set. Memory is cleared. */
 void vga_reset(struct vga *v);
 
-/* The CPU's view of the memory window, at an offset from A0000h (tests, DMA-free
- * paths); the bus calls these through the mapped region. */
+/* A byte of the memory window as the CPU sees it, at an offset from A0000h: through
+ * the current mapping (an offset outside the window reads FFh, writes nothing), with
+ * the latches, read and write modes as for the CPU's own accesses, which come through
+ * the bus region the VGA maps. */
 uint8_t vga_mem_read(struct vga *v, uint32_t offset);
 void vga_mem_write(struct vga *v, uint32_t offset, uint8_t value);
 

@@ -27,7 +27,9 @@ if ! cmp -s "$dir/screen.txt" "$expected"; then
   echo "FAIL: -screen-dump differs from $expected:"; diff "$expected" "$dir/screen.txt"; fail=1
 fi
 # "line 02" scrolled off before the end: it was seen while it was on the screen.
-check "a line that scrolled off" 0 -exit-on "line 02" -exit-on "done ☺♥ ░▒▓ ╔═╗ αßΓπ"
+# (Texts in ASCII: a Windows build under wine gets its arguments through a code page;
+# the dump above checks the UTF-8.)
+check "a line that scrolled off" 0 -exit-on "line 02" -exit-on "done "
 check "rows read as lines" 0 -exit-on $'line 03\nline 04\n'
 check "a row overwritten in place" 0 -exit-on $'rewritten\n'
 check "-fail-on on the screen" 4 -fail-on "line 05"

@@ -663,6 +663,37 @@ START_TEST(test_machine_resume_shows_screen)
 }
 END_TEST
 
+/* On the board, what the VGA's window leaves of A0000h-BFFFFh is no RAM: it floats. */
+START_TEST(test_board_video_hole)
+{
+    static uint8_t rom[0x10000];
+    memset(rom, 0xF4, sizeof rom);
+    struct pc_config config = {
+        .machine = { .cpu_level = CPU_386, .ram_mb = 2, .bios = rom, .bios_size = sizeof rom,
+                     .clock = CLOCK_DETERMINISTIC, .icount_shift = 4 },
+        .rtc_start_unix = 946684800,
+    };
+    struct pc *pc = calloc(1, sizeof *pc);
+    ck_assert_ptr_nonnull(pc);
+    char error[256];
+    ck_assert_msg(pc_init(pc, &config, error, sizeof error), "%s", error);
+    struct bus *b = &pc->machine.bus;
+    bus_write(b, 0xB0000, 0x55, 1);   /* mode 3: B8000h/32K, nothing at B0000h */
+    ck_assert_uint_eq(bus_read(b, 0xB0000, 1), 0xFF);
+    ck_assert_uint_eq(bus_read(b, 0xA0000, 2), 0xFFFF);
+    bus_write(b, 0xB8000, 0x55, 1);
+    ck_assert_uint_eq(bus_read(b, 0xB8000, 1), 0x55);
+    bus_port_write(b, 0x3CE, 0x0206, 2); /* GR06: A0000h/128K, the whole hole the VGA's */
+    bus_write(b, 0xB0000, 0x66, 1);
+    ck_assert_uint_eq(bus_read(b, 0xB0000, 1), 0x66);
+    bus_port_write(b, 0x3CE, 0x0E06, 2); /* and back: B0000h floats again */
+    ck_assert_uint_eq(bus_read(b, 0xB0000, 1), 0xFF);
+    ck_assert_uint_eq(bus_read(b, 0x9FFFF, 1), 0x00); /* RAM below is RAM */
+    pc_free(pc);
+    free(pc);
+}
+END_TEST
+
 static Suite *vga_suite(void)
 {
     Suite *s = suite_create("vga");
@@ -688,6 +719,7 @@ static Suite *vga_suite(void)
     tcase_add_test(tc, test_cp437);
     tcase_add_test(tc, test_state_round_trip);
     tcase_add_test(tc, test_machine_resume_shows_screen);
+    tcase_add_test(tc, test_board_video_hole);
     suite_add_tcase(s, tc);
     return s;
 }
