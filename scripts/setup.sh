@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # One command from a fresh Debian machine: install what is missing, build vx86, and run
 # its main job: the CPU checked against the hardware-captured 8086 and 80286 vectors,
-# then the PC started headless on its built-in firmware (which prints its banner on
-# COM1 and halts: booting disks comes with the disk and BIOS-services work).
+# then a guest booted headless: FreeDOS from its diskette in ../shared/guests, to its
+# prompt, where it types VER (the screen is printed at the end); without the diskette,
+# the built-in BIOS on COM1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
@@ -19,5 +20,14 @@ if [ -d "$shared/cpu-tests" ]; then
 else
   echo "vx86: no test vectors found at $shared/cpu-tests"
 fi
-echo "== vx86 -nographic (the built-in firmware on COM1)"
-./build/vx86 -nographic -timeout 30
+freedos=$shared/guests/freedos/freedos-720k.img
+if [ -f "$freedos" ]; then
+  echo "== vx86 boots FreeDOS from $freedos (-snapshot: the image is not written)"
+  # VER, then REM: once REM's prompt line shows, VER's output is on the screen above it.
+  ./build/vx86 -fda "$freedos" -snapshot -display none -timeout 60 -send-keys 'ver\nrem\n' \
+    -send-keys-after 'A:\>' -exit-on 'A:\>rem' -screen-dump "build/freedos-screen.txt"
+  grep -v '^$' build/freedos-screen.txt
+else
+  echo "== vx86 -nographic (the built-in firmware on COM1; no FreeDOS diskette at $freedos)"
+  ./build/vx86 -nographic -timeout 30
+fi
