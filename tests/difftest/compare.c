@@ -180,10 +180,17 @@ static bool st_empty(const struct fpu_view *f, unsigned i)
     return ((f->tw >> (2 * p)) & 3) == 3;
 }
 
-static bool st0_nan_or_infinity(const struct fpu_view *f)
+static const uint8_t *st_reg(const struct fpu_view *f, unsigned i) { return f->regs[(((f->sw >> 11) & 7) + i) & 7]; }
+static unsigned st_exponent(const uint8_t *r) { return (unsigned)((r[9] & 0x7F) << 8 | r[8]); }
+
+static bool st0_nan_or_infinity(const struct fpu_view *f) { return st_exponent(st_reg(f, 0)) == 0x7FFF; }
+
+/* An unnormal, pseudo-NaN or pseudo-infinity: a nonzero exponent without the integer
+ * bit, which the 387 and later refuse as an invalid operand (SDM vol. 1, 8.2.2). */
+static bool st_unsupported(const struct fpu_view *f, unsigned i)
 {
-    const uint8_t *r = f->regs[(f->sw >> 11) & 7];
-    return ((r[9] & 0x7F) << 8 | r[8]) == 0x7FFF;
+    const uint8_t *r = st_reg(f, i);
+    return st_exponent(r) != 0 && !(r[7] & 0x80) && !st_empty(f, i);
 }
 
 static const char *x87_deviation(const struct insn_rec *in, const struct cpu_state *before, struct undefined *u)
@@ -210,6 +217,9 @@ static const char *x87_deviation(const struct insn_rec *in, const struct cpu_sta
      * (SDM vol. 2, FXTRACT; the oracle's fxtract group checks vx86's). */
     else if (in->opcode == 0xD9 && in->ext == 6 && in->count_imm == 4 && st0_nan_or_infinity(f))
         why = "unicorn-x87-fxtract-of-nan-or-infinity";
+    /* QEMU 5.0 computes with unsupported formats as if they were numbers. */
+    else if (st_unsupported(f, 0) || st_unsupported(f, 1) || st_unsupported(f, in->count_imm & 7))
+        why = "unicorn-x87-unsupported-formats-as-numbers";
     if (why) {
         u->fpu_skip = true;
         if (in->dest_mem && !u->mem_len[1]) {
