@@ -336,7 +336,7 @@ echo "packages: ready in $((SECONDS - start))s"
 
 rm -rf "$out/gcc/icount"   # never compare with a reference from an earlier run
 mkdir -p "$out/storage"
-bash tests/storage/syslinux.sh - image "$out/storage/syslinux.img" ||
+bash tests/storage/syslinux.sh - -- image "$out/storage/syslinux.img" ||
   echo "tests/hosts.sh: could not make the SYSLINUX disk; its runs will differ" >&2
 for host in "${hosts[@]}"; do
   run_host "$host"

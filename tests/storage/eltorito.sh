@@ -6,7 +6,10 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/common.sh"
-vx86=$1 nasm=$2
+# The command that runs vx86 comes first, ended by "--" (a cross build's has the
+# emulator in front of it), then this script's own arguments.
+vx86=(); while [ $# -gt 0 ] && [ "$1" != -- ]; do vx86+=("$1"); shift; done; shift
+nasm=$1
 need_tools "$nasm" xorriso
 
 floppy=$work/iso/floppy.img
@@ -35,7 +38,7 @@ spec 13 02 00 4F 12 01
 floppy emulation done
 END
 )
-out=$("$vx86" -cdrom "$work/cd.iso" -boot d -display none -icount -timeout 60 -debugcon stdio 2>&1 </dev/null)
+out=$("${vx86[@]}" -cdrom "$work/cd.iso" -boot d -display none -icount -timeout 60 -debugcon stdio 2>&1 </dev/null)
 status=$?
 [ $status -eq 0 ] || fail "exit status $status; output:"$'\n'"$out"
 [ "$out" = "$expected" ] || { echo "FAIL: the output differs"; diff <(echo "$expected") <(echo "$out"); exit 1; }

@@ -8,7 +8,10 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/common.sh"
-vx86=$1 nasm=$2
+# The command that runs vx86 comes first, ended by "--" (a cross build's has the
+# emulator in front of it), then this script's own arguments.
+vx86=(); while [ $# -gt 0 ] && [ "$1" != -- ]; do vx86+=("$1"); shift; done; shift
+nasm=$1
 need_tools "$nasm" xorriso cksum
 
 "$nasm" -f bin -o "$work/int13.rom" "$here/int13.asm" || fail "nasm"
@@ -57,7 +60,7 @@ END
 )
 
 run() {
-  "$vx86" -hda "$disk" -hdb "$big" -cdrom "$work/cd.iso" -option-rom "$work/int13.rom" \
+  "${vx86[@]}" -hda "$disk" -hdb "$big" -cdrom "$work/cd.iso" -option-rom "$work/int13.rom" \
     -display none -icount -timeout 60 -debugcon stdio "$@" 2>&1
 }
 

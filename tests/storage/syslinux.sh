@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
 # Boots images made here from Debian's SYSLINUX packages, through our BIOS:
-#   tests/storage/syslinux.sh VX86 hd     an 80 MiB disk: MBR (mbr.bin), FAT16 at 1 MiB,
+#   syslinux.sh VX86 -- hd     an 80 MiB disk: MBR (mbr.bin), FAT16 at 1 MiB,
 #                                         SYSLINUX; booted with -hda, read through INT 13h
-#   tests/storage/syslinux.sh VX86 edd    a 10 GiB sparse disk whose FAT16 partition
+#   syslinux.sh VX86 -- edd    a 10 GiB sparse disk whose FAT16 partition
 #                                         starts at 9 GiB, past what CHS reaches: the MBR
 #                                         and SYSLINUX must read it through EDD (AH=42h)
-#   tests/storage/syslinux.sh VX86 iso    an ISO (xorriso) with ISOLINUX, no-emulation El
+#   syslinux.sh VX86 -- iso    an ISO (xorriso) with ISOLINUX, no-emulation El
 #                                         Torito; booted with -cdrom FILE -boot d
-#   tests/storage/syslinux.sh VX86 resume the hd boot cut at several points (inside the
+#   syslinux.sh VX86 -- resume the hd boot cut at several points (inside the
 #                                         BIOS's and SYSLINUX's disk reads) and resumed
 #                                         from its state file: the same run (resume.sh)
-#   tests/storage/syslinux.sh - image FILE  only makes the hd image, into FILE (for
+#   syslinux.sh - -- image FILE  only makes the hd image, into FILE (for
 #                                         tests/hosts.sh's identical-output runs)
 # The banner and the "boot:" prompt (printed once SYSLINUX has read its configuration
 # file from the disk) are checked on the VGA text screen (-screen-dump). The
@@ -19,7 +19,10 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/common.sh"
-vx86=$1 mode=$2
+# The command that runs vx86 comes first, ended by "--" (a cross build's has the
+# emulator in front of it), then this script's own arguments.
+vx86=(); while [ $# -gt 0 ] && [ "$1" != -- ]; do vx86+=("$1"); shift; done; shift
+mode=$1
 syslinux_mbr=/usr/lib/syslinux/mbr/mbr.bin
 isolinux_bin=/usr/lib/ISOLINUX/isolinux.bin
 ldlinux_c32=/usr/lib/syslinux/modules/bios/ldlinux.c32
@@ -56,12 +59,12 @@ hd | edd | image | resume)
     make_disk "$image" 10G $((9 * 1024 * 1024 * 2))
   fi
   if [ "$mode" = image ]; then
-    cp --sparse=always "$image" "${3:?syslinux.sh - image FILE}" || fail "cp"
+    cp --sparse=always "$image" "${2:?syslinux.sh - -- image FILE}" || fail "cp"
     exit 0
   fi
   if [ "$mode" = resume ]; then
     # 1200000 lands inside the PIO read of a sector (the IDE buffer half read)
-    bash "$here/../roms/resume.sh" syslinux "" "400000 1200000 3000000 3000500 9000000" - -- "$vx86" -- \
+    bash "$here/../roms/resume.sh" syslinux "" "400000 1200000 3000000 3000500 9000000" - -- "${vx86[@]}" -- \
       -hda "$image" -snapshot -serial stdio -exit-on "boot:"
     exit
   fi
@@ -79,13 +82,13 @@ iso)
   banner="ISOLINUX [0-9]"
   ;;
 *)
-  echo "usage: syslinux.sh VX86 hd|edd|iso, or syslinux.sh - image FILE" >&2
+  echo "usage: syslinux.sh VX86... -- hd|edd|iso|resume, or syslinux.sh - -- image FILE" >&2
   exit 2
   ;;
 esac
 
 screen=$work/screen.txt
-out=$("$vx86" "${boot[@]}" -display none -icount -timeout 120 -exit-on "boot:" -screen-dump "$screen" 2>&1 </dev/null)
+out=$("${vx86[@]}" "${boot[@]}" -display none -icount -timeout 120 -exit-on "boot:" -screen-dump "$screen" 2>&1 </dev/null)
 status=$?
 if [ $status -ne 0 ] || ! grep -Eq "$banner.*Copyright" "$screen" || ! grep -q "^boot:" "$screen"; then
   echo "FAIL: exit status $status, expected 0 with the $banner banner and boot: on the screen"
