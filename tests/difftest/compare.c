@@ -217,6 +217,10 @@ static const char *x87_deviation(const struct insn_rec *in, const struct cpu_sta
      * (SDM vol. 2, FXTRACT; the oracle's fxtract group checks vx86's). */
     else if (in->opcode == 0xD9 && in->ext == 6 && in->count_imm == 4 && st0_nan_or_infinity(f))
         why = "unicorn-x87-fxtract-of-nan-or-infinity";
+    /* FSCALE rounded to the precision control: the silicon does not (the oracle's fscale
+     * group, against the host x87, in every precision mode). */
+    else if (in->opcode == 0xD9 && in->ext == 7 && in->count_imm == 5 && (f->cw & 0x0300) != 0x0300)
+        why = "unicorn-x87-fscale-by-precision-control";
     /* QEMU 5.0 computes with unsupported formats as if they were numbers. */
     else if (st_unsupported(f, 0) || st_unsupported(f, 1) || st_unsupported(f, in->count_imm & 7))
         why = "unicorn-x87-unsupported-formats-as-numbers";
