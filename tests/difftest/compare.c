@@ -183,7 +183,15 @@ static bool st_empty(const struct fpu_view *f, unsigned i)
 static const uint8_t *st_reg(const struct fpu_view *f, unsigned i) { return f->regs[(((f->sw >> 11) & 7) + i) & 7]; }
 static unsigned st_exponent(const uint8_t *r) { return (unsigned)((r[9] & 0x7F) << 8 | r[8]); }
 
-static bool st0_nan_or_infinity(const struct fpu_view *f) { return st_exponent(st_reg(f, 0)) == 0x7FFF; }
+/* A NaN, an infinity, or a denormal (exponent 0, not zero) in ST(0). */
+static bool st0_special_for_fxtract(const struct fpu_view *f)
+{
+    const uint8_t *r = st_reg(f, 0);
+    bool nonzero = false;
+    for (unsigned i = 0; i < 8; i++)
+        nonzero |= r[i] != 0;
+    return st_exponent(r) == 0x7FFF || (st_exponent(r) == 0 && nonzero);
+}
 
 /* An unnormal, pseudo-NaN or pseudo-infinity: a nonzero exponent without the integer
  * bit, which the 387 and later refuse as an invalid operand (SDM vol. 1, 8.2.2). */
@@ -212,11 +220,12 @@ static const char *x87_deviation(const struct insn_rec *in, const struct cpu_sta
      * check vx86's against the silicon. */
     else if (in->opcode == 0xD9 && ((in->ext == 7 && in->count_imm == 0) || (in->ext == 6 && in->count_imm == 5)))
         why = "unicorn-x87-fprem-in-double";
-    /* FXTRACT of a NaN or an infinity: QEMU 5.0 splits its bits as if it were a
-     * number; the 387 and later give the NaN twice, or the infinity and +infinity
-     * (SDM vol. 2, FXTRACT; the oracle's fxtract group checks vx86's). */
-    else if (in->opcode == 0xD9 && in->ext == 6 && in->count_imm == 4 && st0_nan_or_infinity(f))
-        why = "unicorn-x87-fxtract-of-nan-or-infinity";
+    /* FXTRACT of a NaN, an infinity or a denormal: QEMU 5.0 splits its bits as if it
+     * were a normal number; the 387 and later give the NaN twice, the infinity and
+     * +infinity, or the denormal's true exponent and normalized significand (SDM vol. 2,
+     * FXTRACT; the oracle's fxtract group checks vx86's against the host). */
+    else if (in->opcode == 0xD9 && in->ext == 6 && in->count_imm == 4 && st0_special_for_fxtract(f))
+        why = "unicorn-x87-fxtract-of-special-operands";
     /* FSCALE rounded to the precision control: the silicon does not (the oracle's fscale
      * group, against the host x87, in every precision mode). */
     else if (in->opcode == 0xD9 && in->ext == 7 && in->count_imm == 5 && (f->cw & 0x0300) != 0x0300)
