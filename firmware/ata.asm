@@ -683,10 +683,16 @@ hd_seek_chs:
 ; AH=41h, BX=55AAh: EDD 3.0 (AH = 30h), BX = AA55h, CX = 0005h: the extended calls
 ; (42h-44h, 47h, 48h) and EDD's drive parameters; no removable-media calls.
 hd_check_extensions:
+    mov ax, 0005h
+    ; fall through
+
+; AH=41h for any drive: the signature check and answer, with AX = the CX bits it returns
+; (cdrom.asm's CD-ROM calls this too, with its removable-media bit).
+edd_check_extensions:
     cmp word [bp + DISK_BX], 55AAh
     jne .bad
     mov word [bp + DISK_BX], 0AA55h
-    mov word [bp + DISK_CX], 0005h
+    mov [bp + DISK_CX], ax
     mov ah, 30h
     clc
     ret

@@ -290,17 +290,8 @@ cd_functions:
 
 ; AH=41h: EDD 3.0 with the removable-media calls' bit (CX bit 1) as CD BIOSes give it.
 cd_check_extensions:
-    cmp word [bp + DISK_BX], 55AAh
-    jne .bad
-    mov word [bp + DISK_BX], 0AA55h
-    mov word [bp + DISK_CX], 0007h
-    mov ah, 30h
-    clc
-    ret
-.bad:
-    mov ah, DISK_BAD_COMMAND
-    stc
-    ret
+    mov ax, 0007h
+    jmp edd_check_extensions
 
 ; AH=42h: the packet's count of 2048-byte sectors from its LBA (the low 32 bits; a CD
 ; has fewer) to its buffer.
